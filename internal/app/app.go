@@ -1,0 +1,193 @@
+// Package app is the composition root: configuration → database →
+// services → HTTP server, and the command-line subcommands. Nothing imports
+// it but cmd/cqp and tests.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/platform/audit"
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/config"
+	"github.com/ancr/cqp/internal/platform/database"
+	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/referential"
+	"github.com/ancr/cqp/internal/rules"
+	"github.com/ancr/cqp/seed"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"gorm.io/gorm"
+)
+
+// Options are what tests (and benchmarks) may change beyond the configuration.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time // the clock; time.Now in production
+	Hash   auth.HashParams  // password hashing cost; the default in production
+	SeedFS fs.FS            // seed/ files; the embedded ones in production
+}
+
+// App is the running product.
+type App struct {
+	Cfg  config.Config
+	Log  *slog.Logger
+	DB   *gorm.DB
+	Echo *echo.Echo
+	Now  func() time.Time
+
+	seedFS fs.FS
+
+	Auth        *auth.Service
+	Referential *referential.Service
+	Candidates  *candidates.Service
+}
+
+// Migrations is the one ordered list of schema steps, foundation first.
+// Append only; never reorder or edit a released step.
+func Migrations() []*database.Migration {
+	var ms []*database.Migration
+	for _, part := range [][]*database.Migration{
+		audit.Migrations(),
+		auth.Migrations(),
+		referential.Migrations(),
+		candidates.Migrations(),
+	} {
+		ms = append(ms, part...)
+	}
+	return ms
+}
+
+// New opens the database, applies the migrations, loads the referential,
+// creates the bootstrap administrator and, on an empty database with demo
+// on, the demo dataset; then builds the HTTP routes.
+func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.SeedFS == nil {
+		o.SeedFS = seed.FS
+	}
+	db, err := database.Open(database.Options{URL: cfg.DatabaseURL, Logger: o.Logger, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, seedFS: o.SeedFS}
+	fail := func(err error) (*App, error) {
+		_ = database.Close(db)
+		return nil, err
+	}
+	if err := database.Migrate(ctx, db, Migrations()); err != nil {
+		return fail(err)
+	}
+	if a.Auth, err = auth.NewService(db, auth.Options{TokenTTL: cfg.TokenTTL, Hash: o.Hash, Now: o.Now}); err != nil {
+		return fail(err)
+	}
+	a.Referential = referential.NewService(db, o.Now)
+	if err := a.Referential.Load(ctx, o.SeedFS); err != nil {
+		return fail(err)
+	}
+	a.Candidates = candidates.NewService(db, o.Now)
+	a.Auth.SetCandidateLinker(candidates.Exists)
+
+	if cfg.BootstrapAdminEmail != "" {
+		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
+			return fail(err)
+		}
+	}
+	if cfg.Demo {
+		if err := a.loadDemo(ctx); err != nil {
+			return fail(err)
+		}
+	}
+	a.routes()
+	return a, nil
+}
+
+func (a *App) routes() {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg})
+	a.Echo = e
+
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := database.Ping(ctx, a.DB); err != nil {
+			return httpx.New(http.StatusServiceUnavailable, "unavailable",
+				"La base de données ne répond pas.", "The database does not answer.").Wrap(err)
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	})
+
+	api := e.Group("/api/v1", a.Auth.Middleware())
+	api.GET("/openapi.json", a.handleOpenAPI)
+	a.Auth.Routes(api)
+	a.Referential.Routes(api)
+	a.Candidates.Routes(api)
+	rules.NewService(a.Referential).Routes(api)
+	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
+	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
+}
+
+// Close releases the database.
+func (a *App) Close() error { return database.Close(a.DB) }
+
+// Serve runs the HTTP server until ctx is cancelled (SIGTERM/SIGINT in
+// main), then stops accepting connections and lets requests in flight
+// finish, up to grace.
+func (a *App) Serve(ctx context.Context, grace time.Duration) error {
+	srv := httpx.NewHTTPServer(a.Cfg.Addr, a.Echo)
+	errc := make(chan error, 1)
+	go func() {
+		a.Log.Info("serving", "addr", a.Cfg.Addr, "base_url", a.Cfg.BaseURL)
+		errc <- srv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func (a *App) handleAudit(c echo.Context) error {
+	limit, err := httpx.Limit(c, 100, 500)
+	if err != nil {
+		return err
+	}
+	var before int64
+	if _, err := httpx.DecodeCursor(c, &before); err != nil {
+		return err
+	}
+	rows, err := audit.List(c.Request().Context(), a.DB, audit.Query{
+		Entity: c.QueryParam("entity"), EntityID: c.QueryParam("entity_id"), ActorID: c.QueryParam("actor_id"),
+		Action: c.QueryParam("action"), BeforeSeq: before, Limit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	page := httpx.Page[audit.Entry]{Items: rows}
+	if len(rows) == limit {
+		page.NextCursor = httpx.EncodeCursor(rows[len(rows)-1].Seq)
+	}
+	return c.JSON(http.StatusOK, page)
+}

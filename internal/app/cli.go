@@ -1,0 +1,171 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/ancr/cqp/internal/platform/audit"
+	"github.com/ancr/cqp/internal/platform/config"
+	"github.com/ancr/cqp/internal/platform/database"
+)
+
+// Version is set at build time with -ldflags "-X github.com/ancr/cqp/internal/app.Version=…".
+var Version = "dev"
+
+// command is one subcommand.
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, env *cliEnv, args []string) error
+}
+
+type cliEnv struct {
+	cfg    config.Config
+	log    *slog.Logger
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the web UI and the API (default)", runServe},
+		{"migrate", "apply the database migrations and exit", runMigrate},
+		{"seed", "load the referential (and the demo data when CQP_DEMO is on) and exit", runSeed},
+		{"rules", "rules evaluate FILE.json [--json]: what the law says about a debt file", runRules},
+		{"audit", "audit verify: check the audit log's hash chain", runAudit},
+		{"healthcheck", "exit 0 when the local server answers /readyz (for container health checks)", runHealthcheck},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// Main parses the subcommand and runs it.
+func Main(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) error {
+	name := "serve"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		usage(stdout)
+		return nil
+	}
+	cfg, err := config.Load(lookup)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	env := &cliEnv{cfg: cfg, stdout: stdout, stderr: stderr,
+		log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, env, args)
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", name)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: cqp [command] [arguments]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(w, "\nConfiguration comes from the environment: CQP_ADDR, CQP_DATABASE_URL, CQP_DATA_DIR, CQP_BASE_URL, CQP_DEMO, CQP_BOOTSTRAP_ADMIN_EMAIL, CQP_BOOTSTRAP_ADMIN_PASSWORD.")
+}
+
+func runServe(ctx context.Context, env *cliEnv, _ []string) error {
+	start := time.Now()
+	a, err := New(ctx, env.cfg, Options{Logger: env.log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	env.log.Info("ready", "startup", time.Since(start).String(), "version", Version)
+	return a.Serve(ctx, 30*time.Second)
+}
+
+func runMigrate(ctx context.Context, env *cliEnv, _ []string) error {
+	db, err := database.Open(database.Options{URL: env.cfg.DatabaseURL, Logger: env.log})
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	if err := database.Migrate(ctx, db, Migrations()); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "migrations applied (%d known)\n", len(Migrations()))
+	return nil
+}
+
+func runSeed(ctx context.Context, env *cliEnv, _ []string) error {
+	a, err := New(ctx, env.cfg, Options{Logger: env.log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintln(env.stdout, "referential loaded")
+	return nil
+}
+
+func runAudit(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return errors.New("usage: cqp audit verify")
+	}
+	db, err := database.Open(database.Options{URL: env.cfg.DatabaseURL, Logger: env.log})
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	rep, err := audit.Verify(ctx, db)
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		fmt.Fprintf(env.stdout, "audit chain BROKEN at row %d: %s (%d rows checked before it)\n", rep.BrokenAt, rep.Reason, rep.Checked)
+		return fmt.Errorf("audit chain broken at row %d", rep.BrokenAt)
+	}
+	fmt.Fprintf(env.stdout, "audit chain intact: %d rows\n", rep.Checked)
+	return nil
+}
+
+func runHealthcheck(ctx context.Context, env *cliEnv, _ []string) error {
+	addr := env.cfg.Addr
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /readyz answered %d", res.StatusCode)
+	}
+	fmt.Fprintln(env.stdout, "ready")
+	return nil
+}
+
+func runVersion(_ context.Context, env *cliEnv, _ []string) error {
+	v := Version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				v += "+" + s.Value[:min(12, len(s.Value))]
+			}
+		}
+	}
+	fmt.Fprintln(env.stdout, "cqp", strings.TrimSpace(v))
+	return nil
+}

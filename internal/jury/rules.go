@@ -1,0 +1,410 @@
+package jury
+
+// The jury's rules, pure: no database, no HTTP, no clock. The service feeds
+// them what it read under the jury's lock and turns their findings into
+// problems.
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/civil"
+)
+
+// Member categories (DOMAIN.md §2).
+const (
+	Professional               = "professional"
+	OrganisationRepresentative = "organisation_representative"
+)
+
+// Rule is the composition rule of a certification: at least MinMembers
+// voting members, professionals at least ProNum/ProDen of them, at least
+// MinRepresentatives organisation representatives.
+type Rule struct {
+	MinMembers         int
+	ProNum, ProDen     int
+	MinRepresentatives int
+}
+
+// DefaultRule is DOMAIN.md §2: 3 members, two thirds professionals, one
+// representative.
+var DefaultRule = Rule{MinMembers: 3, ProNum: 2, ProDen: 3, MinRepresentatives: 1}
+
+// ParseRule builds a Rule from the referential's fields ("2/3").
+func ParseRule(minMembers int, ratio string, minReps int) (Rule, error) {
+	r := Rule{MinMembers: minMembers, MinRepresentatives: minReps, ProNum: 2, ProDen: 3}
+	if ratio != "" {
+		num, den, ok := strings.Cut(ratio, "/")
+		n, err1 := strconv.Atoi(strings.TrimSpace(num))
+		d, err2 := strconv.Atoi(strings.TrimSpace(den))
+		if !ok || err1 != nil || err2 != nil || n < 0 || d <= 0 || n > d {
+			return Rule{}, fmt.Errorf("jury rule: bad professional ratio %q", ratio)
+		}
+		r.ProNum, r.ProDen = n, d
+	}
+	if r.MinMembers <= 0 {
+		r.MinMembers = DefaultRule.MinMembers
+	}
+	return r, nil
+}
+
+// Seat is one member as the rules see them.
+type Seat struct {
+	UserID   string
+	Category string
+}
+
+// Finding says what is wrong with a composition, in both languages; Code is
+// stable for tests and clients.
+type Finding struct {
+	Code   string `json:"code"`
+	FR     string `json:"message_fr"`
+	EN     string `json:"message_en"`
+	UserID string `json:"user_id,omitempty"`
+}
+
+// Finding codes.
+const (
+	FindingTooFew          = "too_few_members"
+	FindingProfessional    = "missing_professional"
+	FindingRepresentative  = "missing_representative"
+	FindingDuplicate       = "duplicate_member"
+	FindingUnknownCategory = "unknown_category"
+)
+
+// CheckComposition applies the rule to seats and says what is missing; an
+// empty answer means the composition holds. A duplicate seat counts once,
+// so that a member entered twice cannot make up the numbers.
+func CheckComposition(r Rule, seats []Seat) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	var n, pros, reps int
+	for _, s := range seats {
+		if seen[s.UserID] {
+			out = append(out, Finding{Code: FindingDuplicate, UserID: s.UserID,
+				FR: "un membre figure deux fois (" + s.UserID + ")",
+				EN: "a member appears twice (" + s.UserID + ")"})
+			continue
+		}
+		seen[s.UserID] = true
+		switch s.Category {
+		case Professional:
+			pros++
+		case OrganisationRepresentative:
+			reps++
+		default:
+			out = append(out, Finding{Code: FindingUnknownCategory, UserID: s.UserID,
+				FR: fmt.Sprintf("catégorie inconnue « %s » pour le membre %s", s.Category, s.UserID),
+				EN: fmt.Sprintf("unknown category %q for member %s", s.Category, s.UserID)})
+			continue
+		}
+		n++
+	}
+	if n < r.MinMembers {
+		out = append(out, Finding{Code: FindingTooFew,
+			FR: fmt.Sprintf("il faut au moins %d membres (%d)", r.MinMembers, n),
+			EN: fmt.Sprintf("at least %d members are needed (%d)", r.MinMembers, n)})
+	}
+	if k := missingProfessionals(r, n, pros); k > 0 {
+		f := Finding{Code: FindingProfessional}
+		if k == 1 {
+			f.FR, f.EN = "il manque un professionnel", "one professional is missing"
+		} else {
+			f.FR, f.EN = fmt.Sprintf("il manque %d professionnels", k), fmt.Sprintf("%d professionals are missing", k)
+		}
+		f.FR += fmt.Sprintf(" (au moins %d/%d de professionnels : %d sur %d)", r.ProNum, r.ProDen, pros, n)
+		f.EN += fmt.Sprintf(" (at least %d/%d professionals: %d of %d)", r.ProNum, r.ProDen, pros, n)
+		out = append(out, f)
+	}
+	if reps < r.MinRepresentatives {
+		f := Finding{Code: FindingRepresentative}
+		if k := r.MinRepresentatives - reps; k == 1 {
+			f.FR, f.EN = "il manque un représentant de l'organisme certificateur ou de formation",
+				"an organisation representative (certifier or training body) is missing"
+		} else {
+			f.FR = fmt.Sprintf("il manque %d représentants de l'organisme certificateur ou de formation", k)
+			f.EN = fmt.Sprintf("%d organisation representatives are missing", k)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// missingProfessionals is how many professionals must join for the ratio to
+// hold: ProDen·(p+k) ≥ ProNum·(n+k). With 2/3 that is k = 2n − 3p.
+func missingProfessionals(r Rule, n, pros int) int {
+	if n == 0 || r.ProDen*pros >= r.ProNum*n {
+		return 0
+	}
+	if r.ProDen == r.ProNum { // every member must be a professional
+		return n - pros
+	}
+	gap := r.ProNum*n - r.ProDen*pros
+	step := r.ProDen - r.ProNum
+	return (gap + step - 1) / step
+}
+
+// Quorum keeps the members present and free of conflict, and checks the
+// composition rule among them (DOMAIN.md §2: the same rule applies to the
+// members present, after removing members in conflict).
+func Quorum(r Rule, members []Seat, present []string, excluded map[string]bool) (eligible []Seat, findings []Finding) {
+	here := map[string]bool{}
+	for _, id := range present {
+		here[id] = true
+	}
+	for _, m := range members {
+		if here[m.UserID] && !excluded[m.UserID] {
+			eligible = append(eligible, m)
+		}
+	}
+	return eligible, CheckComposition(r, eligible)
+}
+
+// Conflict reasons.
+const (
+	ReasonEmployer    = "employer"    // the member's organisation employs the candidate
+	ReasonTrained     = "trained"     // the member trained the candidate
+	ReasonAccompanied = "accompanied" // the member accompanied the candidate (VAE, tutoring)
+	ReasonDeclared    = "declared"    // any other interest the member declared
+)
+
+// Link is a recorded tie between a member and a candidate.
+type Link struct {
+	UserID, CandidateID, Kind, Note string
+}
+
+// Person is a member as the conflict rule sees them.
+type Person struct {
+	UserID, Organisation string
+}
+
+// Conflict is one reason a member may not assess a candidate.
+type Conflict struct {
+	UserID string `json:"user_id"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Conflicts lists, for one candidate, each member in conflict and why: the
+// member's organisation is the candidate's employer (compared without case
+// or accents: "Créances Services Lyon" = "CREANCES services lyon"), or a
+// recorded link (trained, accompanied, declared) ties them.
+func Conflicts(members []Person, candidateID, employer string, links []Link) []Conflict {
+	var out []Conflict
+	emp := candidates.Fold(employer)
+	for _, m := range members {
+		if emp != "" && candidates.Fold(m.Organisation) == emp {
+			out = append(out, Conflict{UserID: m.UserID, Reason: ReasonEmployer, Detail: employer})
+		}
+		for _, l := range links {
+			if l.UserID == m.UserID && l.CandidateID == candidateID {
+				out = append(out, Conflict{UserID: m.UserID, Reason: l.Kind, Detail: l.Note})
+			}
+		}
+	}
+	return out
+}
+
+// Excluded is the set of members a list of conflicts removes.
+func Excluded(cs []Conflict) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range cs {
+		out[c.UserID] = true
+	}
+	return out
+}
+
+// Score is one member's level on one criterion.
+type Score struct {
+	Member, Criterion string
+	Level             int
+}
+
+// SpreadThreshold is the disagreement, in levels, that flags a criterion.
+const SpreadThreshold = 2
+
+// Spread is the disagreement on one criterion.
+type Spread struct {
+	Criterion string `json:"criterion"`
+	Min       int    `json:"min"`
+	Max       int    `json:"max"`
+	Spread    int    `json:"spread"`
+	Flagged   bool   `json:"flagged"`
+}
+
+// Spreads computes, per criterion (in first-seen order), the gap between
+// the lowest and highest level given, flagging gaps of SpreadThreshold or
+// more: the jury discusses those before deciding.
+func Spreads(scores []Score) []Spread {
+	var order []string
+	by := map[string]*Spread{}
+	for _, s := range scores {
+		sp, ok := by[s.Criterion]
+		if !ok {
+			sp = &Spread{Criterion: s.Criterion, Min: s.Level, Max: s.Level}
+			by[s.Criterion] = sp
+			order = append(order, s.Criterion)
+		}
+		sp.Min, sp.Max = min(sp.Min, s.Level), max(sp.Max, s.Level)
+	}
+	out := make([]Spread, 0, len(order))
+	for _, c := range order {
+		sp := *by[c]
+		sp.Spread = sp.Max - sp.Min
+		sp.Flagged = sp.Spread >= SpreadThreshold
+		out = append(out, sp)
+	}
+	return out
+}
+
+// CohenKappa is the agreement between two raters beyond chance over the
+// criteria both scored: κ = (po − pe) / (1 − pe), levels taken as nominal
+// categories. ok is false when there is nothing to compare or κ is
+// undefined (pe = 1: both gave one same level throughout).
+func CohenKappa(a, b map[string]int) (kappa float64, n int, ok bool) {
+	ca, cb := map[int]int{}, map[int]int{}
+	agree := 0
+	for crit, la := range a {
+		lb, both := b[crit]
+		if !both {
+			continue
+		}
+		n++
+		ca[la]++
+		cb[lb]++
+		if la == lb {
+			agree++
+		}
+	}
+	if n == 0 {
+		return 0, 0, false
+	}
+	po := float64(agree) / float64(n)
+	pe := 0.0
+	for level, k := range ca {
+		pe += float64(k) / float64(n) * float64(cb[level]) / float64(n)
+	}
+	if math.Abs(1-pe) < 1e-12 {
+		return 0, n, false
+	}
+	return (po - pe) / (1 - pe), n, true
+}
+
+// PairAgreement is κ for one pair of members (nil when undefined).
+type PairAgreement struct {
+	A     string   `json:"member_a"`
+	B     string   `json:"member_b"`
+	N     int      `json:"criteria"`
+	Kappa *float64 `json:"kappa"`
+}
+
+// Agreement computes κ for every pair of members (levels keyed by
+// criterion) and the mean over the pairs where κ is defined.
+func Agreement(levels map[string]map[string]int) (pairs []PairAgreement, mean *float64) {
+	ids := make([]string, 0, len(levels))
+	for id := range levels {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	sum, defined := 0.0, 0
+	for i := range ids {
+		for j := i + 1; j < len(ids); j++ {
+			k, n, ok := CohenKappa(levels[ids[i]], levels[ids[j]])
+			p := PairAgreement{A: ids[i], B: ids[j], N: n}
+			if ok {
+				k = math.Round(k*1000) / 1000
+				p.Kappa = &k
+				sum += k
+				defined++
+			}
+			pairs = append(pairs, p)
+		}
+	}
+	if defined > 0 {
+		m := math.Round(sum/float64(defined)*1000) / 1000
+		mean = &m
+	}
+	return pairs, mean
+}
+
+// Vote is one member's vote on one component.
+type Vote struct {
+	UserID   string `json:"user_id"`
+	Decision string `json:"decision"`
+}
+
+// ErrTieWithoutPresident is a tied vote the president cannot break.
+var ErrTieWithoutPresident = fmt.Errorf("tied vote and the president did not vote")
+
+// Decide counts the votes on one component: the majority decides; on a tie
+// the president's vote is the casting vote (voix prépondérante).
+func Decide(votes []Vote, president string) (decision string, casting bool, err error) {
+	var yes, no int
+	presidentVote := ""
+	for _, v := range votes {
+		switch v.Decision {
+		case candidates.Validated:
+			yes++
+		case candidates.NotValidated:
+			no++
+		default:
+			return "", false, fmt.Errorf("unknown vote %q", v.Decision)
+		}
+		if v.UserID == president {
+			presidentVote = v.Decision
+		}
+	}
+	switch {
+	case yes > no:
+		return candidates.Validated, false, nil
+	case no > yes:
+		return candidates.NotValidated, false, nil
+	case presidentVote != "":
+		return presidentVote, true, nil
+	}
+	return "", false, ErrTieWithoutPresident
+}
+
+// Deadline states.
+const (
+	OnTime = "on_time"
+	AtRisk = "at_risk"
+	Late   = "late"
+)
+
+// VAE deadlines: the jury sits within 3 months of the dossier's submission,
+// and the result is notified within 15 days of the deliberation.
+const (
+	SittingMonths   = 3
+	NotifyDays      = 15
+	AtRiskMarginDay = 15 // how soon before its due date an open step shows as at risk
+)
+
+// SittingDue is the last day the jury may sit for a dossier submitted on d.
+func SittingDue(submitted civil.Date) civil.Date { return submitted.AddMonths(SittingMonths) }
+
+// NotificationDue is the last day to notify a result decided on d.
+func NotificationDue(decided civil.Date) civil.Date { return decided.AddDays(NotifyDays) }
+
+// DeadlineState says where a step stands: done (non-zero) on or before due
+// is on time, after it late; an open step is late once due has passed, at
+// risk when it is planned after due or due is within the margin.
+func DeadlineState(due, done, planned, today civil.Date) string {
+	if !done.IsZero() {
+		if done.After(due) {
+			return Late
+		}
+		return OnTime
+	}
+	if today.After(due) {
+		return Late
+	}
+	if (!planned.IsZero() && planned.After(due)) || today.DaysUntil(due) <= AtRiskMarginDay {
+		return AtRisk
+	}
+	return OnTime
+}

@@ -1,0 +1,212 @@
+// Package law is the French amicable-collection rules engine: given a debt
+// file, the day it is about and the dated parameter tables, it says what the
+// law allows (limitation, claimable sums, the R124-4 letter, a payment plan,
+// the debtor's situation). It is pure: no database, no HTTP, no clock.
+package law
+
+import (
+	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/money"
+)
+
+// The input and output mirror CONTRACT.md "Case analysis" field for field.
+
+// Input is a debt file to analyse on AsOf.
+type Input struct {
+	AsOf      civil.Date `json:"as_of" validate:"required"`
+	Creditor  *Creditor  `json:"creditor,omitempty"`
+	Debtor    *Debtor    `json:"debtor,omitempty"`
+	Claim     *Claim     `json:"claim" validate:"required"`
+	Letter    *Letter    `json:"letter,omitempty"`
+	Household *Household `json:"household,omitempty"`
+}
+
+type Creditor struct {
+	Kind string `json:"kind" validate:"omitempty,oneof=professional consumer"`
+}
+
+type Debtor struct {
+	Kind                 string                `json:"kind" validate:"omitempty,oneof=consumer professional"`
+	OverIndebtedness     string                `json:"over_indebtedness,omitempty" validate:"omitempty,oneof=none filed admissible plan personal_recovery"`
+	Protection           string                `json:"protection,omitempty" validate:"omitempty,oneof=none tutelle curatelle curatelle_renforcee"`
+	CollectiveProceeding *CollectiveProceeding `json:"collective_proceeding,omitempty"`
+	DeceasedOn           civil.Date            `json:"deceased_on,omitempty"`
+}
+
+type CollectiveProceeding struct {
+	Kind        string     `json:"kind" validate:"omitempty,oneof=none sauvegarde redressement liquidation"`
+	PublishedOn civil.Date `json:"published_on,omitempty"`
+}
+
+type Claim struct {
+	Kind           string          `json:"kind" validate:"required,oneof=consumer consumer_credit residential_rent commercial civil executory_title"`
+	Principal      money.Cents     `json:"principal" validate:"gt=0"`
+	StartsOn       civil.Date      `json:"starts_on" validate:"required"`
+	Events         []Event         `json:"events,omitempty" validate:"dive"`
+	RequestedItems []RequestedItem `json:"requested_items,omitempty" validate:"dive"`
+	LatePenalty    *LatePenalty    `json:"late_penalty,omitempty"`
+}
+
+type Event struct {
+	Kind   string      `json:"kind" validate:"required,oneof=partial_payment acknowledgment court_claim enforcement_act formal_notice reminder"`
+	On     civil.Date  `json:"on" validate:"required"`
+	Amount money.Cents `json:"amount,omitempty" validate:"gte=0"`
+}
+
+type RequestedItem struct {
+	Kind   string      `json:"kind" validate:"required,oneof=collection_fee file_fee fixed_indemnity late_penalty interest other"`
+	Label  string      `json:"label,omitempty" validate:"max=200"`
+	Amount money.Cents `json:"amount" validate:"gte=0"`
+}
+
+type LatePenalty struct {
+	RatePercent Rate       `json:"rate_percent" validate:"gte=0"`
+	PaidOn      civil.Date `json:"paid_on,omitempty"`
+}
+
+// Letter says which of the R124-4 mentions and which faults a draft letter has.
+type Letter struct {
+	CollectorIdentity        bool `json:"collector_identity"`
+	StatesAmicableCollection bool `json:"states_amicable_collection"`
+	CreditorIdentity         bool `json:"creditor_identity"`
+	ItemisedAmounts          bool `json:"itemised_amounts"`
+	PaymentDemand            bool `json:"payment_demand"`
+	ReproducesL111_8         bool `json:"reproduces_l111_8"`
+	ImitatesJudicialAct      bool `json:"imitates_judicial_act"`
+	ThreatensCourtAction     bool `json:"threatens_court_action"`
+}
+
+type Household struct {
+	MonthlyNetIncome   money.Cents `json:"monthly_net_income" validate:"gte=0"`
+	MonthlyCharges     money.Cents `json:"monthly_charges" validate:"gte=0"`
+	Dependants         int         `json:"dependants" validate:"gte=0,lte=20"`
+	ProposedInstalment money.Cents `json:"proposed_instalment" validate:"gte=0"`
+}
+
+// Output is the analysis; a part is present when its input is.
+type Output struct {
+	Limitation *Limitation `json:"limitation,omitempty"`
+	Claimable  *Claimable  `json:"claimable,omitempty"`
+	Letter     *LetterTest `json:"letter,omitempty"`
+	Plan       *Plan       `json:"plan,omitempty"`
+	Situation  *Situation  `json:"situation,omitempty"`
+	Findings   []Finding   `json:"findings"`
+}
+
+type Limitation struct {
+	PeriodYears int    `json:"period_years"`
+	Rule        string `json:"rule"`
+	// Nature is "prescription", or "forclusion" for consumer credit, whose
+	// period an acknowledgment or a payment does not interrupt (C. civ. 2220).
+	Nature        string     `json:"nature"`
+	LastDay       civil.Date `json:"last_day"`
+	Barred        bool       `json:"barred"`
+	InterruptedBy []EventRef `json:"interrupted_by"`
+}
+
+type EventRef struct {
+	Kind string     `json:"kind"`
+	On   civil.Date `json:"on"`
+}
+
+type Claimable struct {
+	Principal money.Cents `json:"principal"`
+	Allowed   []Item      `json:"allowed"`
+	Refused   []Item      `json:"refused"`
+	Total     money.Cents `json:"total"`
+	Rule      string      `json:"rule"`
+}
+
+type Item struct {
+	Kind   string      `json:"kind"`
+	Label  string      `json:"label"`
+	Amount money.Cents `json:"amount"`
+	Rule   string      `json:"rule"`
+}
+
+type LetterTest struct {
+	Compliant  bool     `json:"compliant"`
+	Missing    []string `json:"missing"`
+	Violations []string `json:"violations"`
+	Rule       string   `json:"rule"`
+}
+
+type Plan struct {
+	MonthlySeizable money.Cents `json:"monthly_seizable"`
+	MaxInstalment   money.Cents `json:"max_instalment"`
+	RemainingIncome money.Cents `json:"remaining_income"`
+	Sustainable     bool        `json:"sustainable"`
+	Rule            string      `json:"rule"`
+}
+
+type Situation struct {
+	AmicableCollectionAllowed bool       `json:"amicable_collection_allowed"`
+	AcceptPayments            bool       `json:"accept_payments"`
+	Contacts                  []string   `json:"contacts"`
+	Deadlines                 []Deadline `json:"deadlines"`
+	NextSteps                 []string   `json:"next_steps"`
+	Rule                      string     `json:"rule"` // the articles that shaped this answer, "; "-separated
+}
+
+type Deadline struct {
+	Kind string     `json:"kind"`
+	On   civil.Date `json:"on"`
+	Rule string     `json:"rule"`
+}
+
+type Finding struct {
+	Code     string `json:"code"`
+	Severity string `json:"severity"` // blocking | warning | info
+	Rule     string `json:"rule"`
+	Message  string `json:"message"` // French, a sentence a trainee can learn from
+}
+
+// Parameters are the dated tables of DOMAIN.md §5, loaded from seed/ by the
+// referential package. The engine picks the value in force on the date a
+// computation is about; it never holds a rate or a scale as a constant.
+type Parameters struct {
+	LegalInterest      []LegalInterestRate // by half-year
+	ECBRate            []DatedRate         // ECB main refinancing rate, by half-year (C. com. L441-10)
+	SeizureScales      []SeizureScale      // by calendar year (C. trav. R3252-2)
+	RSA                []DatedAmount       // RSA for one person, from a date
+	FixedIndemnity     []DatedAmount       // C. com. D441-5 (40 €)
+	SmallClaimsCeiling []DatedAmount       // CPCE R125-1 (5 000 €, interest included)
+}
+
+// Rate is a percentage with four decimals: 7.86 % is Rate(78600).
+type Rate int64
+
+// LegalInterestRate is the legal rate for [From, To] (CMF L313-2).
+type LegalInterestRate struct {
+	From, To         civil.Date
+	ConsumerCreditor Rate // creditor is a natural person not acting for business
+	Other            Rate
+}
+
+type DatedRate struct {
+	From, To civil.Date
+	Rate     Rate
+}
+
+type DatedAmount struct {
+	From civil.Date // in force from this day until the next entry's From
+	// To is the last day the value is known to hold (e.g. the eve of the next
+	// yearly revaluation); zero when it holds until a new entry replaces it.
+	To     civil.Date
+	Amount money.Cents
+}
+
+// SeizureScale is one year's scale: annual upper bounds of the bands (the last
+// band, above the highest bound, is seized entirely) with the fraction seized
+// in each band, each bound raised by PerDependant for each dependant.
+type SeizureScale struct {
+	Year         int
+	Bands        []SeizureBand
+	PerDependant money.Cents
+}
+
+type SeizureBand struct {
+	UpTo        money.Cents // annual, inclusive; 0 on the last, open-ended band
+	Numerator   int64
+	Denominator int64
+}

@@ -1,0 +1,45 @@
+package money
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestParse_RoundsHalfUpToTheCent(t *testing.T) {
+	cases := map[string]Cents{"480": 48000, "480.5": 48050, "4999.99": 499999, "0.005": 1, "0.004": 0, "-1.005": -101, "1e2": 10000}
+	for in, want := range cases {
+		got, err := Parse(in)
+		if err != nil || got != want {
+			t.Errorf("Parse(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "abc", "1e300"} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q) accepted", bad)
+		}
+	}
+}
+
+func TestJSON_TwoDecimals(t *testing.T) {
+	b, _ := json.Marshal(struct{ A Cents }{48000})
+	if string(b) != `{"A":480.00}` {
+		t.Fatalf("%s", b)
+	}
+	var v struct{ A Cents }
+	if err := json.Unmarshal([]byte(`{"A":5000.01}`), &v); err != nil || v.A != 500001 {
+		t.Fatalf("%d %v", v.A, err)
+	}
+}
+
+func TestFrenchAndMulRate(t *testing.T) {
+	if s := Cents(123456789).French(); s != "1 234 567,89 €" {
+		t.Fatalf("%q", s)
+	}
+	if s := Cents(-5).French(); s != "-0,05 €" {
+		t.Fatalf("%q", s)
+	}
+	// 1 000 € × 7.86 % × 31 / 365 = 6.6756… → 6.68
+	if got := Cents(100000).MulRate(786*31, 10000*365); got != 668 {
+		t.Fatalf("MulRate %d", got)
+	}
+}

@@ -1,0 +1,54 @@
+package pdfdoc_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ancr/cqp/internal/pdfdoc"
+	"github.com/johnfercher/maroto/v2/pkg/components/text"
+	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
+	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
+	"github.com/johnfercher/maroto/v2/pkg/props"
+)
+
+func TestNew_PrintsNamesOutsideCP1252(t *testing.T) {
+	names := []string{"Łukasz Wiśniewski", "Nguyễn Thị Ánh", "Françoise Lœuvre « procès-verbal »"}
+	m := pdfdoc.New(orientation.Vertical)
+	for i, n := range names {
+		style := fontstyle.Normal
+		if i%2 == 1 {
+			style = fontstyle.Bold
+		}
+		m.AddAutoRow(text.NewCol(12, n, props.Text{Style: style}))
+	}
+	doc, err := m.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, doc.GetBytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	for _, n := range names {
+		if !strings.Contains(string(out), n) {
+			t.Errorf("text lacks %q:\n%s", n, out)
+		}
+	}
+}
+
+func BenchmarkNew_OnePage(b *testing.B) {
+	for b.Loop() {
+		m := pdfdoc.New(orientation.Vertical)
+		m.AddAutoRow(text.NewCol(12, "Łukasz Wiśniewski — procès-verbal", props.Text{Style: fontstyle.Bold}))
+		if _, err := m.Generate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

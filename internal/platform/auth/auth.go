@@ -1,0 +1,342 @@
+// Package auth holds accounts, roles and bearer tokens: password hashing
+// (argon2id), login slowed down after failures, opaque expiring tokens stored
+// hashed, and the middleware that tells every handler who is asking.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ancr/cqp/internal/platform/audit"
+	"github.com/ancr/cqp/internal/platform/database"
+	"github.com/ancr/cqp/internal/platform/httpx"
+	"gorm.io/gorm"
+)
+
+// Roles.
+const (
+	RoleAdmin     = "admin"
+	RoleTrainer   = "trainer"
+	RoleJury      = "jury"
+	RoleCandidate = "candidate"
+)
+
+// User is an account.
+type User struct {
+	ID           string     `gorm:"primaryKey;size:36" json:"id"`
+	Email        string     `gorm:"size:254;not null;uniqueIndex" json:"email"`
+	Name         string     `gorm:"size:200;not null" json:"name"`
+	Role         string     `gorm:"size:20;not null;index" json:"role"`
+	Organisation string     `gorm:"size:200" json:"organisation"`
+	CandidateID  *string    `gorm:"size:36;index" json:"candidate_id"`
+	PasswordHash string     `gorm:"size:200;not null" json:"-"`
+	DisabledAt   *time.Time `json:"-"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"-"`
+}
+
+// Is tells whether the user has one of the roles.
+func (u User) Is(roles ...string) bool {
+	for _, r := range roles {
+		if u.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Token is a bearer token, stored as the SHA-256 of its secret.
+type Token struct {
+	Hash      string    `gorm:"primaryKey;size:64"`
+	UserID    string    `gorm:"size:36;not null;index"`
+	ExpiresAt time.Time `gorm:"not null;index"`
+	CreatedAt time.Time
+}
+
+// CandidateLinker checks that a candidate record exists before an account is
+// linked to it; the candidates feature provides it.
+type CandidateLinker func(tx *gorm.DB, candidateID string) (bool, error)
+
+// Service is accounts and sessions.
+type Service struct {
+	db       *gorm.DB
+	now      func() time.Time
+	ttl      time.Duration
+	params   HashParams
+	throttle *throttle
+	dummy    string
+	linker   CandidateLinker
+	cache    *tokenCache
+}
+
+// Options configure a Service.
+type Options struct {
+	TokenTTL time.Duration
+	Hash     HashParams
+	Now      func() time.Time
+}
+
+// NewService builds the service; it hashes a dummy password once so that a
+// login for an unknown account costs as much as one for a real account.
+func NewService(db *gorm.DB, o Options) (*Service, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Hash.MemoryKiB == 0 {
+		o.Hash = DefaultHashParams
+	}
+	dummy, err := HashPassword("not a real password", o.Hash)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: db, now: o.Now, ttl: o.TokenTTL, params: o.Hash, throttle: newThrottle(o.Now), dummy: dummy,
+		cache: newTokenCache(o.Now, 10*time.Second, 10_000)}, nil
+}
+
+// SetCandidateLinker installs the check of candidate_id on account creation.
+func (s *Service) SetCandidateLinker(l CandidateLinker) { s.linker = l }
+
+// Session is what a successful login returns.
+type Session struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      User      `json:"user"`
+}
+
+// NormaliseEmail is the one form an email is stored and looked up in.
+func NormaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// Login checks the credentials and opens a session.
+func (s *Service) Login(ctx context.Context, email, password, ip string) (Session, error) {
+	email = NormaliseEmail(email)
+	if d := s.throttle.wait(email, ip); d > 0 {
+		p := httpx.New(429, "rate_limited",
+			fmt.Sprintf("Trop de tentatives : réessayez dans %d s.", int(d.Seconds()+0.999)),
+			fmt.Sprintf("Too many attempts: try again in %d s.", int(d.Seconds()+0.999)))
+		return Session{}, p
+	}
+	var u User
+	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
+	if err != nil && !database.IsNotFound(err) {
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	hash := s.dummy
+	if err == nil {
+		hash = u.PasswordHash
+	}
+	ok := CheckPassword(password, hash) && err == nil && u.DisabledAt == nil
+	if !ok {
+		s.throttle.fail(email, ip)
+		return Session{}, httpx.Unauthorized("Adresse électronique ou mot de passe incorrect.", "Wrong email or password.")
+	}
+	s.throttle.succeed(email, ip)
+	return s.Open(ctx, u)
+}
+
+// Open issues a new token for u (used by Login and by the web sign-in).
+func (s *Service) Open(ctx context.Context, u User) (Session, error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return Session{}, fmt.Errorf("new token: %w", err)
+	}
+	tok := base64.RawURLEncoding.EncodeToString(secret)
+	t := Token{Hash: hashToken(tok), UserID: u.ID, ExpiresAt: s.now().UTC().Add(s.ttl).Truncate(time.Second)}
+	if err := s.db.WithContext(ctx).Create(&t).Error; err != nil {
+		return Session{}, fmt.Errorf("store token: %w", err)
+	}
+	return Session{Token: tok, ExpiresAt: t.ExpiresAt, User: u}, nil
+}
+
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate returns the user a token belongs to, if it is valid now.
+func (s *Service) Authenticate(ctx context.Context, tok string) (User, error) {
+	unauth := httpx.Unauthorized("Jeton absent, invalide ou expiré.", "Missing, invalid or expired token.")
+	if tok == "" || len(tok) > 200 {
+		return User{}, unauth
+	}
+	h := hashToken(tok)
+	if u, ok := s.cache.get(h); ok {
+		return u, nil
+	}
+	var t Token
+	err := s.db.WithContext(ctx).Where("hash = ?", h).Take(&t).Error
+	if database.IsNotFound(err) {
+		return User{}, unauth
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if !t.ExpiresAt.After(s.now()) {
+		return User{}, unauth
+	}
+	var u User
+	if err := s.db.WithContext(ctx).Where("id = ?", t.UserID).Take(&u).Error; err != nil {
+		if database.IsNotFound(err) {
+			return User{}, unauth
+		}
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if u.DisabledAt != nil {
+		return User{}, unauth
+	}
+	s.cache.put(h, u, t.ExpiresAt)
+	return u, nil
+}
+
+// Logout revokes a token.
+func (s *Service) Logout(ctx context.Context, tok string) error {
+	s.cache.drop(hashToken(tok))
+	if err := s.db.WithContext(ctx).Where("hash = ?", hashToken(tok)).Delete(&Token{}).Error; err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return nil
+}
+
+// NewUser is what an administrator gives to create an account.
+type NewUser struct {
+	Email        string  `json:"email" validate:"required,email,max=254"`
+	Name         string  `json:"name" validate:"required,min=2,max=200"`
+	Role         string  `json:"role" validate:"required,oneof=admin trainer jury candidate"`
+	Password     string  `json:"password" validate:"required,min=10,max=256"`
+	Organisation string  `json:"organisation" validate:"max=200"`
+	CandidateID  *string `json:"candidate_id" validate:"omitempty,max=36"`
+}
+
+// CreateUser creates an account, audited as done by actor.
+func (s *Service) CreateUser(ctx context.Context, actor string, in NewUser) (User, error) {
+	in.Email = NormaliseEmail(in.Email)
+	if in.CandidateID != nil && *in.CandidateID == "" {
+		in.CandidateID = nil
+	}
+	switch {
+	case in.Role == RoleCandidate && in.CandidateID == nil:
+		return User{}, httpx.Invalid(httpx.Field("candidate_id",
+			"candidate_id est obligatoire pour un compte candidat.", "candidate_id is required for a candidate account."))
+	case in.Role != RoleCandidate && in.CandidateID != nil:
+		return User{}, httpx.Invalid(httpx.Field("candidate_id",
+			"candidate_id n'est admis que pour un compte candidat.", "candidate_id is only allowed for a candidate account."))
+	}
+	hash, err := HashPassword(in.Password, s.params)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{ID: database.NewID(), Email: in.Email, Name: strings.TrimSpace(in.Name), Role: in.Role,
+		Organisation: strings.TrimSpace(in.Organisation), CandidateID: in.CandidateID, PasswordHash: hash}
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if u.CandidateID != nil {
+			if s.linker == nil {
+				return fmt.Errorf("create user: no candidate linker installed")
+			}
+			ok, err := s.linker(tx, *u.CandidateID)
+			if err != nil {
+				return fmt.Errorf("create user: check candidate: %w", err)
+			}
+			if !ok {
+				return httpx.Invalid(httpx.Field("candidate_id", "Aucun candidat ne porte cet identifiant.", "No candidate has this id."))
+			}
+			var n int64
+			if err := tx.Model(&User{}).Where("candidate_id = ?", *u.CandidateID).Count(&n).Error; err != nil {
+				return fmt.Errorf("create user: %w", err)
+			}
+			if n > 0 {
+				return httpx.Conflict("conflict", "Ce candidat a déjà un compte.", "This candidate already has an account.")
+			}
+		}
+		if err := tx.Create(&u).Error; err != nil {
+			if database.IsDuplicate(err) {
+				return httpx.Conflict("conflict", "Un compte existe déjà avec cette adresse.", "An account already uses this email.")
+			}
+			return fmt.Errorf("create user: %w", err)
+		}
+		return audit.Record(tx, s.now(), audit.Event{ActorID: actor, Action: "user.create", Entity: "user", EntityID: u.ID, After: u})
+	})
+	return u, err
+}
+
+// EnsureAdmin creates the bootstrap administrator when no account has that email.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) error {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&User{}).Where("email = ?", NormaliseEmail(email)).Count(&n).Error; err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err := s.CreateUser(ctx, "system", NewUser{Email: email, Name: "Administrateur", Role: RoleAdmin, Password: password})
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	return nil
+}
+
+// Get returns a user by id.
+func (s *Service) Get(ctx context.Context, id string) (User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	if database.IsNotFound(err) {
+		return u, httpx.NotFound("Utilisateur introuvable.", "User not found.")
+	}
+	if err != nil {
+		return u, fmt.Errorf("get user %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// List returns accounts, optionally of one role, ordered by name.
+func (s *Service) List(ctx context.Context, role string) ([]User, error) {
+	tx := s.db.WithContext(ctx).Order("name, id")
+	if role != "" {
+		tx = tx.Where("role = ?", role)
+	}
+	var us []User
+	if err := tx.Limit(1000).Find(&us).Error; err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return us, nil
+}
+
+// PurgeExpired removes tokens past their expiry (run now and then).
+func (s *Service) PurgeExpired(ctx context.Context) error {
+	return s.db.WithContext(ctx).Where("expires_at <= ?", s.now().UTC()).Delete(&Token{}).Error
+}
+
+// Migrations create the accounts and tokens tables.
+func Migrations() []*database.Migration {
+	return []*database.Migration{{
+		ID: "2026112302_auth_users_tokens",
+		Migrate: func(tx *gorm.DB) error {
+			type user struct {
+				ID           string  `gorm:"primaryKey;size:36"`
+				Email        string  `gorm:"size:254;not null;uniqueIndex:idx_users_email"`
+				Name         string  `gorm:"size:200;not null"`
+				Role         string  `gorm:"size:20;not null;index:idx_users_role"`
+				Organisation string  `gorm:"size:200"`
+				CandidateID  *string `gorm:"size:36;index:idx_users_candidate"`
+				PasswordHash string  `gorm:"size:200;not null"`
+				DisabledAt   *time.Time
+				CreatedAt    time.Time
+				UpdatedAt    time.Time
+			}
+			type token struct {
+				Hash      string    `gorm:"primaryKey;size:64"`
+				UserID    string    `gorm:"size:36;not null;index:idx_tokens_user"`
+				ExpiresAt time.Time `gorm:"not null;index:idx_tokens_expires"`
+				CreatedAt time.Time
+			}
+			if err := tx.Table("users").AutoMigrate(&user{}); err != nil {
+				return err
+			}
+			return tx.Table("tokens").AutoMigrate(&token{})
+		},
+	}}
+}

@@ -1,0 +1,135 @@
+package auth
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/labstack/echo/v4"
+)
+
+const userKey = "auth.user"
+
+// Middleware reads "Authorization: Bearer …" and, when the token is valid,
+// puts the user in the context. It does not refuse anonymous requests: that
+// is Require's job, so that public routes can share the group.
+func (s *Service) Middleware() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Request().Header.Get(echo.HeaderAuthorization)
+			if h == "" {
+				return next(c)
+			}
+			tok, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				return httpx.Unauthorized("En-tête Authorization attendu : Bearer <jeton>.", "Expected Authorization: Bearer <token>.")
+			}
+			u, err := s.Authenticate(c.Request().Context(), strings.TrimSpace(tok))
+			if err != nil {
+				return err
+			}
+			SetUser(c, u)
+			return next(c)
+		}
+	}
+}
+
+// SetUser puts the authenticated user in the request context (the web UI's
+// cookie sessions use it too).
+func SetUser(c echo.Context, u User) { c.Set(userKey, u) }
+
+// UserFrom returns the caller; ok is false for an anonymous request.
+func UserFrom(c echo.Context) (User, bool) {
+	u, ok := c.Get(userKey).(User)
+	return u, ok
+}
+
+// Require refuses anonymous callers (401) and, when roles are given, callers
+// of any other role (403).
+func Require(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u, ok := UserFrom(c)
+			if !ok {
+				return httpx.Unauthorized("Authentification requise.", "Authentication required.")
+			}
+			if len(roles) > 0 && !u.Is(roles...) {
+				return httpx.Forbidden("Votre rôle ne permet pas cette action.", "Your role does not allow this action.")
+			}
+			return next(c)
+		}
+	}
+}
+
+// Routes registers /auth and /users on the API group.
+func (s *Service) Routes(g *echo.Group) {
+	g.POST("/auth/login", s.handleLogin)
+	g.POST("/auth/logout", s.handleLogout, Require())
+	g.GET("/auth/me", s.handleMe, Require())
+	g.POST("/users", s.handleCreateUser, Require(RoleAdmin))
+	g.GET("/users", s.handleListUsers, Require(RoleAdmin))
+	g.GET("/users/:id", s.handleGetUser, Require(RoleAdmin))
+}
+
+type loginRequest struct {
+	Email    string `json:"email" validate:"required,max=254"`
+	Password string `json:"password" validate:"required,max=256"`
+}
+
+func (s *Service) handleLogin(c echo.Context) error {
+	var req loginRequest
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	sess, err := s.Login(c.Request().Context(), req.Email, req.Password, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sess)
+}
+
+func (s *Service) handleLogout(c echo.Context) error {
+	tok, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	if err := s.Logout(c.Request().Context(), strings.TrimSpace(tok)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Service) handleMe(c echo.Context) error {
+	u, _ := UserFrom(c)
+	return c.JSON(http.StatusOK, u)
+}
+
+func (s *Service) handleCreateUser(c echo.Context) error {
+	var req NewUser
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	actor, _ := UserFrom(c)
+	u, err := s.CreateUser(c.Request().Context(), actor.ID, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
+}
+
+func (s *Service) handleListUsers(c echo.Context) error {
+	role := c.QueryParam("role")
+	if role != "" && role != RoleAdmin && role != RoleTrainer && role != RoleJury && role != RoleCandidate {
+		return httpx.Invalid(httpx.Field("role", "Rôle inconnu.", "Unknown role."))
+	}
+	us, err := s.List(c.Request().Context(), role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, us)
+}
+
+func (s *Service) handleGetUser(c echo.Context) error {
+	u, err := s.Get(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}

@@ -1,0 +1,122 @@
+// Package config reads the program's settings once, at start, from the
+// environment variables CONTRACT.md "Running" names, into a typed struct.
+// No other package reads the environment.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the program.
+type Config struct {
+	Addr        string // CQP_ADDR
+	DatabaseURL string // CQP_DATABASE_URL: postgres://… or sqlite:PATH
+	DataDir     string // CQP_DATA_DIR
+	BaseURL     string // CQP_BASE_URL, printed in QR codes
+	Demo        bool   // CQP_DEMO
+
+	BootstrapAdminEmail    string
+	BootstrapAdminPassword string
+
+	BodyLimit    int64         // CQP_BODY_LIMIT bytes (default 10 MiB)
+	UploadLimit  int64         // CQP_UPLOAD_LIMIT bytes (default 10 MiB)
+	TokenTTL     time.Duration // CQP_TOKEN_TTL (default 12h)
+	LogLevel     string        // CQP_LOG_LEVEL: debug, info, warn, error
+	SecureCookie bool          // true when BaseURL is https
+}
+
+// Load builds the configuration from a lookup function (os.LookupEnv in main,
+// a map in tests), applying the contract's defaults.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	get := func(k, def string) string {
+		if v, ok := lookup(k); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	c := Config{
+		Addr:                   get("CQP_ADDR", ":8080"),
+		DataDir:                get("CQP_DATA_DIR", "./data"),
+		BootstrapAdminEmail:    get("CQP_BOOTSTRAP_ADMIN_EMAIL", ""),
+		BootstrapAdminPassword: get("CQP_BOOTSTRAP_ADMIN_PASSWORD", ""),
+		LogLevel:               get("CQP_LOG_LEVEL", "info"),
+	}
+	c.DatabaseURL = get("CQP_DATABASE_URL", "")
+	embedded := c.DatabaseURL == ""
+	if embedded {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "cqp.db")
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !IsPostgres(c.DatabaseURL) {
+		return c, fmt.Errorf("CQP_DATABASE_URL: expected postgres://… or sqlite:PATH, got %q", c.DatabaseURL)
+	}
+	demo, err := parseBool(get("CQP_DEMO", strconv.FormatBool(embedded)))
+	if err != nil {
+		return c, fmt.Errorf("CQP_DEMO: %w", err)
+	}
+	c.Demo = demo
+
+	port := strings.TrimPrefix(c.Addr, ":")
+	if i := strings.LastIndex(c.Addr, ":"); i >= 0 {
+		port = c.Addr[i+1:]
+	}
+	c.BaseURL = strings.TrimRight(get("CQP_BASE_URL", "http://localhost:"+port), "/")
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("CQP_BASE_URL: expected an absolute http(s) URL, got %q", c.BaseURL)
+	}
+	c.SecureCookie = u.Scheme == "https"
+
+	if c.BodyLimit, err = parseSize(get("CQP_BODY_LIMIT", "10MiB")); err != nil {
+		return c, fmt.Errorf("CQP_BODY_LIMIT: %w", err)
+	}
+	if c.UploadLimit, err = parseSize(get("CQP_UPLOAD_LIMIT", "10MiB")); err != nil {
+		return c, fmt.Errorf("CQP_UPLOAD_LIMIT: %w", err)
+	}
+	if c.TokenTTL, err = time.ParseDuration(get("CQP_TOKEN_TTL", "12h")); err != nil || c.TokenTTL <= 0 {
+		return c, fmt.Errorf("CQP_TOKEN_TTL: expected a positive duration such as 12h")
+	}
+	if (c.BootstrapAdminEmail == "") != (c.BootstrapAdminPassword == "") {
+		return c, fmt.Errorf("CQP_BOOTSTRAP_ADMIN_EMAIL and CQP_BOOTSTRAP_ADMIN_PASSWORD go together")
+	}
+	return c, nil
+}
+
+// IsPostgres tells whether a database URL names PostgreSQL.
+func IsPostgres(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// SQLitePath is the file of a sqlite: URL.
+func (c Config) SQLitePath() string { return strings.TrimPrefix(c.DatabaseURL, "sqlite:") }
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("expected true or false, got %q", s)
+}
+
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}, {"", 1}}
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), 10, 64)
+			if err != nil || n <= 0 {
+				return 0, fmt.Errorf("expected a size such as 10MiB, got %q", s)
+			}
+			return n * u.mult, nil
+		}
+	}
+	return 0, fmt.Errorf("expected a size such as 10MiB, got %q", s)
+}

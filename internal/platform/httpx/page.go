@@ -1,0 +1,53 @@
+package httpx
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Page is the contract's list shape: {"items":[…],"next_cursor":…}.
+type Page[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// Limit reads ?limit= bounded to [1, max], def when absent.
+func Limit(c echo.Context, def, max int) (int, error) {
+	s := c.QueryParam("limit")
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max {
+		return 0, Invalid(Field("limit",
+			"limit doit être un entier entre 1 et "+strconv.Itoa(max)+".",
+			"limit must be an integer between 1 and "+strconv.Itoa(max)+"."))
+	}
+	return n, nil
+}
+
+// EncodeCursor makes an opaque cursor from the last row's sort key.
+func EncodeCursor(key any) *string {
+	b, _ := json.Marshal(key)
+	s := base64.RawURLEncoding.EncodeToString(b)
+	return &s
+}
+
+// DecodeCursor reads ?cursor= into key; false when absent.
+func DecodeCursor(c echo.Context, key any) (bool, error) {
+	s := c.QueryParam("cursor")
+	if s == "" {
+		return false, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, key)
+	}
+	if err != nil {
+		return false, Invalid(Field("cursor", "Curseur invalide.", "Invalid cursor."))
+	}
+	return true, nil
+}

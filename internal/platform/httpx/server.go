@@ -1,0 +1,180 @@
+package httpx
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// ServerOptions configures the Echo instance.
+type ServerOptions struct {
+	Logger    *slog.Logger
+	BodyLimit int64                   // bytes
+	Registry  *prometheus.Registry    // metrics; nil disables /metrics
+	Skipper   func(echo.Context) bool // routes with their own body limit (uploads)
+}
+
+// NewEcho builds the Echo instance every feature registers on: request IDs,
+// panic recovery, security headers, a body limit, structured request logs,
+// metrics, and the one error handler.
+func NewEcho(o ServerOptions) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Validator = NewValidator()
+	// Without an extractor RealIP trusts X-Forwarded-For from anyone; behind no
+	// proxy the socket address is the truth. Deployments behind a proxy set it.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = ErrorHandler(o.Logger)
+
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			o.Logger.Error("panic", "err", err, "request_id", requestID(c), "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+	}))
+	limit := o.BodyLimit
+	if limit <= 0 {
+		limit = 10 << 20
+	}
+	e.Use(bodyLimit(limit, o.Skipper))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			o.Logger.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
+			return nil
+		},
+	}))
+	if o.Registry != nil {
+		e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+			Registerer:                o.Registry,
+			DoNotUseRequestPathFor404: true,
+			Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },
+		}))
+		e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: o.Registry}))
+	}
+	return e
+}
+
+// bodyLimit refuses bodies over n bytes: at once from Content-Length, and
+// while reading otherwise (http.MaxBytesReader), both as 413 problems.
+func bodyLimit(n int64, skip func(echo.Context) bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if skip != nil && skip(c) {
+				return next(c)
+			}
+			r := c.Request()
+			if r.ContentLength > n {
+				return New(http.StatusRequestEntityTooLarge, "too_large",
+					"Le contenu dépasse la taille autorisée ("+strconv.FormatInt(n, 10)+" octets).",
+					"The body exceeds the size limit ("+strconv.FormatInt(n, 10)+" bytes).")
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
+			return next(c)
+		}
+	}
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// ErrorHandler renders every error as application/problem+json: our Problems
+// as they are, Echo's own errors (unknown route, method, body limit) by their
+// status, and anything else as a logged 500 that reveals nothing.
+func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p, ok := AsProblem(err)
+		if !ok {
+			var he *echo.HTTPError
+			switch {
+			case errors.As(err, &he):
+				p = fromEchoError(he)
+			default:
+				p = New(http.StatusInternalServerError, "internal",
+					"Une erreur interne est survenue ; elle a été consignée.",
+					"An internal error occurred; it has been logged.").Wrap(err)
+			}
+		}
+		if p.Status >= 500 {
+			log.Error("request failed", "err", err, "request_id", requestID(c), "path", c.Path())
+		}
+		WriteProblem(c, p)
+	}
+}
+
+// WriteProblem writes p in the caller's language.
+func WriteProblem(c echo.Context, p *Problem) {
+	body := p.body(Lang(c), c.Request().URL.Path)
+	if p.Status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="cqp"`)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	if c.Request().Method == http.MethodHead {
+		return
+	}
+	_ = c.Echo().JSONSerializer.Serialize(c, body, "")
+}
+
+func fromEchoError(he *echo.HTTPError) *Problem {
+	switch he.Code {
+	case http.StatusNotFound:
+		return NotFound("Cette adresse n'existe pas.", "No such resource.")
+	case http.StatusMethodNotAllowed:
+		return New(he.Code, "method_not_allowed", "Méthode non autorisée sur cette adresse.", "Method not allowed here.")
+	case http.StatusRequestEntityTooLarge:
+		return New(he.Code, "too_large", "Le contenu dépasse la taille autorisée.", "The body exceeds the size limit.")
+	case http.StatusUnauthorized:
+		return Unauthorized("Authentification requise.", "Authentication required.")
+	case http.StatusForbidden:
+		return Forbidden("Accès refusé.", "Forbidden.")
+	case http.StatusTooManyRequests:
+		return New(he.Code, "rate_limited", "Trop de requêtes : réessayez dans un instant.", "Too many requests: try again shortly.")
+	case http.StatusBadRequest:
+		return BadRequest("Requête invalide.", "Bad request.").Wrap(he)
+	}
+	if he.Code >= 400 && he.Code < 500 {
+		return New(he.Code, "http_"+strconv.Itoa(he.Code), http.StatusText(he.Code), http.StatusText(he.Code))
+	}
+	return New(http.StatusInternalServerError, "internal",
+		"Une erreur interne est survenue ; elle a été consignée.", "An internal error occurred; it has been logged.").Wrap(he)
+}
+
+// Timeouts are the server's; a slow client cannot hold a connection forever.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+}

@@ -1,0 +1,138 @@
+// Package training runs the simulated collection files of internal/scenario
+// for trainees: attempts drawn from a stored seed, autosave, one timed
+// submission graded at once, the trainers' review queue for free text, exam
+// attempts whose result stays hidden until released, and progress by component.
+package training
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/ancr/cqp/internal/law"
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/scenario"
+	"gorm.io/gorm"
+)
+
+// Grace is how long after the deadline answers and a submission still count
+// as on time: it absorbs the autosave in flight at the last second and the
+// network. After it, saves are refused and a submission is graded on the
+// answers saved in time, flagged late.
+const Grace = 60 * time.Second
+
+// ParameterSource gives the dated law tables in force (the referential).
+type ParameterSource interface {
+	LawParameters() law.Parameters
+}
+
+// Visibility says whether an actor may see a candidate's records: the
+// candidates feature answers (a trainer sees the trainees of their cohorts).
+type Visibility interface {
+	CanSee(ctx context.Context, actor auth.User, candidateID string) (bool, error)
+}
+
+// Service is the training feature.
+type Service struct {
+	db     *gorm.DB
+	now    func() time.Time
+	params ParameterSource
+	vis    Visibility
+	cat    scenario.Catalogue
+
+	entries  []ScenarioEntry          // the catalogue as listed, computed once
+	byID     map[string]int           // scenario id → index in cat.Scenarios and entries
+	moduleOf map[string]string        // scenario id → first module that lists it
+	base     map[string]scenario.View // scenario id → its public view on the base case
+	comps    map[string][]string      // component → scenario ids, in module then id order
+}
+
+// NewService builds the service over a checked catalogue (see LoadCatalogue).
+// A nil Visibility lets trainers and administrators see every trainee.
+func NewService(db *gorm.DB, now func() time.Time, params ParameterSource, vis Visibility, cat scenario.Catalogue) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if vis == nil {
+		vis = openVisibility{}
+	}
+	s := &Service{db: db, now: now, params: params, vis: vis, cat: cat,
+		byID: map[string]int{}, moduleOf: map[string]string{}, base: map[string]scenario.View{}, comps: map[string][]string{}}
+	for _, m := range cat.Modules {
+		for _, id := range m.Scenarios {
+			if _, ok := s.moduleOf[id]; !ok {
+				s.moduleOf[id] = m.ID
+			}
+		}
+	}
+	for i, sc := range cat.Scenarios {
+		s.byID[sc.ID] = i
+		v := scenario.Public(sc, scenario.Base(sc))
+		s.base[sc.ID] = v
+		s.entries = append(s.entries, ScenarioEntry{
+			ID: sc.ID, Title: sc.Title, Component: sc.Component(), Components: sc.Components, Kind: sc.Kind,
+			DurationMinutes: sc.DurationMinutes, PassMark: sc.Mark(), Summary: v.Summary, Module: s.moduleOf[sc.ID],
+			Tasks: len(sc.Tasks), TrainerReview: slices.ContainsFunc(sc.Tasks, func(t scenario.Task) bool { return t.Type == scenario.FreeText }),
+		})
+	}
+	// Within a component, scenarios come in module order, then the others.
+	for _, m := range cat.Modules {
+		for _, id := range m.Scenarios {
+			if i, ok := s.byID[id]; ok {
+				for _, c := range cat.Scenarios[i].Components {
+					if !slices.Contains(s.comps[c], id) {
+						s.comps[c] = append(s.comps[c], id)
+					}
+				}
+			}
+		}
+	}
+	for _, sc := range cat.Scenarios {
+		for _, c := range sc.Components {
+			if !slices.Contains(s.comps[c], sc.ID) {
+				s.comps[c] = append(s.comps[c], sc.ID)
+			}
+		}
+	}
+	return s
+}
+
+// LoadCatalogue loads and checks the assessments; a broken scenario or module
+// is logged and left out, so that it is never served.
+func LoadCatalogue(fsys fs.FS, p law.Parameters, log *slog.Logger) scenario.Catalogue {
+	cat, errs := scenario.LoadChecked(fsys, p)
+	for _, e := range errs {
+		log.Warn("assessment excluded: run `cqp assessments check`", "problem", e.Error())
+	}
+	log.Info("assessments loaded", "scenarios", len(cat.Scenarios), "modules", len(cat.Modules), "problems", len(errs))
+	return cat
+}
+
+// Catalogue is what the service serves.
+func (s *Service) Catalogue() scenario.Catalogue { return s.cat }
+
+// Parameters are the law tables grading uses.
+func (s *Service) Parameters() law.Parameters { return s.params.LawParameters() }
+
+func (s *Service) scenario(id string) (scenario.Scenario, bool) {
+	i, ok := s.byID[id]
+	if !ok {
+		return scenario.Scenario{}, false
+	}
+	return s.cat.Scenarios[i], true
+}
+
+// openVisibility is the rule without cohorts: staff see every trainee.
+type openVisibility struct{}
+
+func (openVisibility) CanSee(_ context.Context, actor auth.User, candidateID string) (bool, error) {
+	switch actor.Role {
+	case auth.RoleAdmin, auth.RoleTrainer:
+		return true, nil
+	case auth.RoleCandidate:
+		return actor.CandidateID != nil && *actor.CandidateID == candidateID, nil
+	}
+	return false, nil
+}

@@ -1,0 +1,127 @@
+// Package webui serves the browser interface: server-rendered French-first
+// pages for trainees, jury members and administrators, over the same services
+// (and so the same role and ownership rules) as the API, with cookie
+// sessions, CSRF protection and htmx as a progressive enhancement.
+package webui
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Paris must resolve on a bare container too
+
+	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/config"
+	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/referential"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+var paris = mustLoad("Europe/Paris")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(fmt.Errorf("load %s: %w", name, err)) // embedded tzdata: cannot fail
+	}
+	return loc
+}
+
+// Deps are the services the pages sit on. DB is read only, for the
+// dashboard's counts that no service aggregates.
+type Deps struct {
+	Cfg         config.Config
+	Log         *slog.Logger
+	DB          *gorm.DB
+	Now         func() time.Time
+	Auth        *auth.Service
+	Referential *referential.Service
+	Candidates  *candidates.Service
+}
+
+// UI is the web interface.
+type UI struct {
+	Deps
+	views    *views
+	xorg     *http.CrossOriginProtection
+	validate *httpx.Validator
+}
+
+// New parses the templates once; an error here is a broken template.
+func New(d Deps) (*UI, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	v, err := loadViews()
+	if err != nil {
+		return nil, err
+	}
+	xorg := http.NewCrossOriginProtection()
+	// A refused cross-origin form gets the same French page as a bad token.
+	xorg.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	return &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator()}, nil
+}
+
+// Routes registers the pages, the static assets and the HTML error pages on e.
+func (ui *UI) Routes(e *echo.Echo) {
+	ui.staticRoutes(e)
+	ui.installErrorHandler(e)
+
+	g := e.Group("", ui.session, ui.csrf)
+	g.GET("/", ui.home)
+	g.GET("/login", ui.loginForm)
+	g.POST("/login", ui.login)
+	g.POST("/logout", ui.logout)
+	g.GET("/lang/:lang", ui.switchLang)
+
+	admin := g.Group("/admin", ui.require(auth.RoleAdmin))
+	admin.GET("", ui.dashboard)
+	admin.GET("/audit", ui.auditLog)
+
+	staff := g.Group("/admin", ui.require(auth.RoleAdmin, auth.RoleTrainer))
+	staff.GET("/candidates", ui.candidateList)
+	staff.GET("/candidates/new", ui.candidateNew)
+	staff.POST("/candidates", ui.candidateCreate)
+	staff.GET("/candidates/:id", ui.candidateShow)
+	staff.POST("/candidates/:id/enrollments", ui.candidateEnroll)
+}
+
+// home sends each role to its starting page.
+func (ui *UI) home(c echo.Context) error {
+	u, ok := auth.UserFrom(c)
+	if !ok {
+		return c.Redirect(http.StatusSeeOther, "/login")
+	}
+	return c.Redirect(http.StatusSeeOther, homeOf(u))
+}
+
+func homeOf(u auth.User) string {
+	switch u.Role {
+	case auth.RoleAdmin:
+		return "/admin"
+	case auth.RoleTrainer:
+		return "/admin/candidates"
+	case auth.RoleJury:
+		return "/jury"
+	default:
+		return "/training"
+	}
+}
+
+// isWebPath tells the error handler which requests get HTML pages: anything
+// outside the API and the probes.
+func isWebPath(p string) bool {
+	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+		if p == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return true
+}
