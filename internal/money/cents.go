@@ -22,6 +22,9 @@ func FromEuros(e int64) Cents { return Cents(e * 100) }
 // half up (away from zero) to the cent when more decimals are given.
 func Parse(s string) (Cents, error) {
 	s = strings.TrimSpace(s)
+	if c, ok := parsePlain(s); ok {
+		return c, nil
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return 0, fmt.Errorf("amount %q: not a number", s)
@@ -42,6 +45,35 @@ func Parse(s string) (Cents, error) {
 		c = -c
 	}
 	return c, nil
+}
+
+// parsePlain reads the common case — an optional minus, up to 13 digits and
+// at most two decimals — without big.Rat, which dominates request decoding.
+// Anything else (exponents, more decimals, huge values) returns false and
+// takes the exact path.
+func parsePlain(s string) (Cents, bool) {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 13 || len(frac) > 2 || (dot && frac == "") {
+		return 0, false
+	}
+	var v int64
+	for _, d := range whole + frac {
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(d-'0')
+	}
+	for range 2 - len(frac) {
+		v *= 10
+	}
+	if neg {
+		v = -v
+	}
+	return Cents(v), true
 }
 
 // String renders 1234 as "12.34".
