@@ -78,12 +78,18 @@ func parsePlain(s string) (Cents, bool) {
 
 // String renders 1234 as "12.34".
 func (c Cents) String() string {
-	sign := ""
+	return string(c.appendTo(make([]byte, 0, 16)))
+}
+
+// appendTo writes the amount without fmt: amounts are encoded in every answer.
+func (c Cents) appendTo(b []byte) []byte {
 	v := int64(c)
 	if v < 0 {
-		sign, v = "-", -v
+		b = append(b, '-')
+		v = -v // MaxInt64 cents is far beyond any amount we accept
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	b = strconv.AppendInt(b, v/100, 10)
+	return append(b, '.', byte('0'+v%100/10), byte('0'+v%10))
 }
 
 // French renders 123456 as "1 234,56 €" (narrow spacing is left out on purpose:
@@ -109,7 +115,7 @@ func (c Cents) French() string {
 func (c Cents) Euros() float64 { return float64(c) / 100 }
 
 // MarshalJSON writes a JSON number with two decimals.
-func (c Cents) MarshalJSON() ([]byte, error) { return []byte(c.String()), nil }
+func (c Cents) MarshalJSON() ([]byte, error) { return c.appendTo(make([]byte, 0, 16)), nil }
 
 // UnmarshalJSON reads a JSON number (a string holding a number is accepted too).
 func (c *Cents) UnmarshalJSON(b []byte) error {

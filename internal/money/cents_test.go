@@ -65,3 +65,14 @@ func TestParsePlain_AgreesWithExactPath(t *testing.T) {
 		}
 	}
 }
+
+func TestString_PadsCentsAndKeepsTheSign(t *testing.T) {
+	for c, want := range map[Cents]string{0: "0.00", 5: "0.05", -5: "-0.05", 123456: "1234.56", -100: "-1.00", 100_000_000_00: "100000000.00"} {
+		if got := c.String(); got != want {
+			t.Errorf("%d: %q, want %q", int64(c), got, want)
+		}
+		if b, _ := c.MarshalJSON(); string(b) != want {
+			t.Errorf("%d JSON: %s, want %s", int64(c), b, want)
+		}
+	}
+}
