@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ancr/cqp/assessments"
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
@@ -19,6 +20,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/rules"
+	"github.com/ancr/cqp/internal/training"
 	"github.com/ancr/cqp/seed"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +34,8 @@ type Options struct {
 	Now    func() time.Time // the clock; time.Now in production
 	Hash   auth.HashParams  // password hashing cost; the default in production
 	SeedFS fs.FS            // seed/ files; the embedded ones in production
+	// AssessmentsFS holds scenarios/ and modules/; the embedded ones in production.
+	AssessmentsFS fs.FS
 }
 
 // App is the running product.
@@ -47,6 +51,7 @@ type App struct {
 	Auth        *auth.Service
 	Referential *referential.Service
 	Candidates  *candidates.Service
+	Training    *training.Service
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -58,6 +63,7 @@ func Migrations() []*database.Migration {
 		auth.Migrations(),
 		referential.Migrations(),
 		candidates.Migrations(),
+		training.Migrations(),
 	} {
 		ms = append(ms, part...)
 	}
@@ -98,6 +104,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Candidates = candidates.NewService(db, o.Now)
 	a.Auth.SetCandidateLinker(candidates.Exists)
+	if o.AssessmentsFS == nil {
+		o.AssessmentsFS = assessments.FS
+	}
+	// A scenario or module that fails its check is logged and not served.
+	cat := training.LoadCatalogue(o.AssessmentsFS, a.Referential.LawParameters(), o.Logger)
+	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, cat)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -138,6 +150,7 @@ func (a *App) routes() {
 	a.Referential.Routes(api)
 	a.Candidates.Routes(api)
 	rules.NewService(a.Referential).Routes(api)
+	a.Training.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 }

@@ -176,6 +176,27 @@ func (s *Service) CanSee(ctx context.Context, actor auth.User, candidateID strin
 	return false, nil
 }
 
+// VisibleIDs is the sub-query of the candidate ids actor may see, for the
+// features that list records hanging from candidates (training attempts):
+// the same rule as CanSee, as SQL. Nil means every candidate (administrators).
+func VisibleIDs(db *gorm.DB, actor auth.User) *gorm.DB {
+	switch actor.Role {
+	case auth.RoleAdmin:
+		return nil
+	case auth.RoleCandidate:
+		id := ""
+		if actor.CandidateID != nil {
+			id = *actor.CandidateID
+		}
+		return db.Session(&gorm.Session{NewDB: true}).Model(&Candidate{}).Select("id").Where("id = ?", id)
+	case auth.RoleTrainer:
+		return db.Session(&gorm.Session{NewDB: true}).Raw(`SELECT m.candidate_id FROM cohort_members m
+			JOIN cohort_trainers t ON t.cohort_id = m.cohort_id WHERE t.user_id = ?
+			UNION SELECT id FROM candidates WHERE created_by = ?`, actor.ID, actor.ID)
+	}
+	return db.Session(&gorm.Session{NewDB: true}).Model(&Candidate{}).Select("id").Where("1 = 0")
+}
+
 // trainerCandidates is the sub-query of the trainees in the trainer's cohorts.
 func trainerCandidates(db *gorm.DB, trainerID string) *gorm.DB {
 	return db.Table("cohort_members AS m").Select("m.candidate_id").
