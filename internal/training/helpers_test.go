@@ -10,6 +10,7 @@ import (
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/law"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/scenario"
 	"github.com/ancr/cqp/internal/training"
@@ -25,7 +26,7 @@ type trainee struct {
 
 func (tr trainee) candidateID() string { return *tr.user.CandidateID }
 
-func newTrainee(t *testing.T, env *apptest.Env) trainee {
+func newTrainee(t testing.TB, env *apptest.Env) trainee {
 	t.Helper()
 	u, tok := env.User(t, auth.RoleCandidate)
 	return trainee{u, tok}
@@ -79,6 +80,10 @@ func seedOf(t *testing.T, env *apptest.Env, attemptID string) int64 {
 		t.Fatal(err)
 	}
 	return a.Seed
+}
+
+func scenarioSheet(sc scenario.Scenario, seed int64, p law.Parameters) map[string]json.RawMessage {
+	return scenario.AnswerSheet(sc, scenario.Draw(sc, seed), p)
 }
 
 // perfectSheet is the corrigé of the attempt's drawn case, computed by the engine.
