@@ -96,7 +96,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := a.Referential.Load(ctx, o.SeedFS); err != nil {
 		return fail(err)
 	}
-	a.Candidates = candidates.NewService(db, o.Now)
+	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential))
 	a.Auth.SetCandidateLinker(candidates.Exists)
 
 	if cfg.BootstrapAdminEmail != "" {
