@@ -21,6 +21,7 @@ import (
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/rules"
 	"github.com/ancr/cqp/internal/training"
+	"github.com/ancr/cqp/internal/webui"
 	"github.com/ancr/cqp/seed"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,6 +53,7 @@ type App struct {
 	Referential *referential.Service
 	Candidates  *candidates.Service
 	Training    *training.Service
+	Web         *webui.UI
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -102,7 +104,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := a.Referential.Load(ctx, o.SeedFS); err != nil {
 		return fail(err)
 	}
-	a.Candidates = candidates.NewService(db, o.Now)
+	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential))
 	a.Auth.SetCandidateLinker(candidates.Exists)
 	if o.AssessmentsFS == nil {
 		o.AssessmentsFS = assessments.FS
@@ -120,6 +122,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		if err := a.loadDemo(ctx); err != nil {
 			return fail(err)
 		}
+	}
+	if a.Web, err = webui.New(webui.Deps{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, Auth: a.Auth,
+		Referential: a.Referential, Candidates: a.Candidates}); err != nil {
+		return fail(err)
 	}
 	a.routes()
 	return a, nil
@@ -153,6 +159,9 @@ func (a *App) routes() {
 	a.Training.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
+
+	// The browser interface at the root: pages, static assets, HTML errors.
+	a.Web.Routes(e)
 }
 
 // Close releases the database.
