@@ -19,6 +19,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/rules"
+	"github.com/ancr/cqp/internal/vae"
 	"github.com/ancr/cqp/seed"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,7 @@ type App struct {
 	Auth        *auth.Service
 	Referential *referential.Service
 	Candidates  *candidates.Service
+	VAE         *vae.Service
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -58,6 +60,7 @@ func Migrations() []*database.Migration {
 		auth.Migrations(),
 		referential.Migrations(),
 		candidates.Migrations(),
+		vae.Migrations(),
 	} {
 		ms = append(ms, part...)
 	}
@@ -98,6 +101,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential))
 	a.Auth.SetCandidateLinker(candidates.Exists)
+	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit})
+	a.Candidates.AddDataHolder(a.VAE)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -116,7 +121,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 func (a *App) routes() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg})
+	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg,
+		// Documents have their own limit (CQP_UPLOAD_LIMIT), applied by the handler.
+		Skipper: func(c echo.Context) bool { return c.Path() == vae.UploadPath && c.Request().Method == http.MethodPost }})
 	a.Echo = e
 
 	e.GET("/healthz", func(c echo.Context) error {
@@ -137,6 +144,7 @@ func (a *App) routes() {
 	a.Auth.Routes(api)
 	a.Referential.Routes(api)
 	a.Candidates.Routes(api)
+	a.VAE.Routes(api)
 	rules.NewService(a.Referential).Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
