@@ -121,7 +121,7 @@ func (Event) TableName() string { return "vae_events" }
 // Each step declares its own snapshot of the tables.
 func Migrations() []*database.Migration {
 	return []*database.Migration{{
-		ID: "2026112314_vae",
+		ID: "2026112315_vae",
 		Migrate: func(tx *gorm.DB) error {
 			type dossier struct {
 				ID                string `gorm:"primaryKey;size:36"`
