@@ -20,6 +20,7 @@ import (
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/rules"
 	"github.com/ancr/cqp/internal/vae"
+	"github.com/ancr/cqp/internal/webui"
 	"github.com/ancr/cqp/seed"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +50,7 @@ type App struct {
 	Referential *referential.Service
 	Candidates  *candidates.Service
 	VAE         *vae.Service
+	Web         *webui.UI
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -114,6 +116,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			return fail(err)
 		}
 	}
+	if a.Web, err = webui.New(webui.Deps{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, Auth: a.Auth,
+		Referential: a.Referential, Candidates: a.Candidates}); err != nil {
+		return fail(err)
+	}
 	a.routes()
 	return a, nil
 }
@@ -148,6 +154,9 @@ func (a *App) routes() {
 	rules.NewService(a.Referential).Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
+
+	// The browser interface at the root: pages, static assets, HTML errors.
+	a.Web.Routes(e)
 }
 
 // Close releases the database.

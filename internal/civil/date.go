@@ -60,7 +60,18 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	return string(d.appendTo(make([]byte, 0, 10)))
+}
+
+// appendTo writes YYYY-MM-DD without fmt: dates are encoded in every answer.
+func (d Date) appendTo(b []byte) []byte {
+	y := d.Year
+	if y < 0 || y > 9999 {
+		return fmt.Appendf(b, "%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	}
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = append(b, byte('0'+int(d.Month)/10), byte('0'+int(d.Month)%10), '-')
+	return append(b, byte('0'+d.Day/10), byte('0'+d.Day%10))
 }
 
 // Before, After, Equal and Compare order dates.
@@ -131,7 +142,8 @@ func (d Date) MarshalJSON() ([]byte, error) {
 	if d.IsZero() {
 		return []byte("null"), nil
 	}
-	return json.Marshal(d.String())
+	b := append(make([]byte, 0, 12), '"')
+	return append(d.appendTo(b), '"'), nil
 }
 
 // UnmarshalJSON reads "YYYY-MM-DD" or null.

@@ -87,3 +87,14 @@ func TestCompareAndDays(t *testing.T) {
 		t.Fatal("ordering broken")
 	}
 }
+
+func TestString_PadsEveryPart(t *testing.T) {
+	for d, want := range map[Date]string{{Year: 1, Month: 1, Day: 1}: "0001-01-01", {Year: 2024, Month: 2, Day: 29}: "2024-02-29", {Year: 9999, Month: 12, Day: 31}: "9999-12-31", {}: ""} {
+		if got := d.String(); got != want {
+			t.Errorf("%#v: %q, want %q", d, got, want)
+		}
+	}
+	if b, _ := (Date{Year: 2026, Month: 11, Day: 3}).MarshalJSON(); string(b) != `"2026-11-03"` {
+		t.Errorf("JSON: %s", b)
+	}
+}

@@ -18,12 +18,15 @@ type Problem struct {
 
 // Bounds of a plausible file. MaxAmount is 100 000 000 €: above it an amount
 // is a typing error, and products of amounts, rates and days stay exact.
+const MaxAmount money.Cents = 100_000_000_00
+
+// Bounds on the size of a file, so that one request cannot make the engine
+// loop for long.
 const (
-	MaxAmount         money.Cents = 100_000_000_00
-	MaxEvents                     = 500
-	MaxRequestedItems             = 100
-	MaxDependants                 = 20
-	MaxLabelRunes                 = 200
+	MaxEvents         = 500
+	MaxRequestedItems = 100
+	MaxDependants     = 20
+	MaxLabelRunes     = 200
 )
 
 // Earliest is the earliest date the engine accepts.

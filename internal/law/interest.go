@@ -94,8 +94,9 @@ func (e *evaluator) b2bRate(d civil.Date, contractual Rate) Rate {
 			return "Le taux d'intérêt légal du " + frHalfYear(d) + " n'est pas dans les tables : celui du " + frHalfYear(legal.From) + " (" + legal.Other.French() + ") a été utilisé."
 		})
 		if floor := legal.Other.Times(3); contractual < floor {
-			e.warnOnce(CodePenaltyBelowFloor, Warning, "C. com. L441-10 II",
-				"Le taux contractuel de "+contractual.French()+" est inférieur au plancher de 3 fois le taux d'intérêt légal ("+floor.French()+" au "+frHalfYear(d)+") : c'est le plancher qui s'applique (C. com. L441-10 II).")
+			e.warnOnce(CodePenaltyBelowFloor, Warning, "C. com. L441-10 II", func() string {
+				return "Le taux contractuel de " + contractual.French() + " est inférieur au plancher de 3 fois le taux d'intérêt légal (" + floor.French() + " au " + frHalfYear(d) + ") : c'est le plancher qui s'applique (C. com. L441-10 II)."
+			})
 			return floor
 		}
 		return contractual
@@ -121,13 +122,14 @@ func (e *evaluator) legalRate(d civil.Date) Rate {
 	return legal.Other
 }
 
-func (e *evaluator) warnOnce(code, severity, rule, msg string) {
+func (e *evaluator) warnOnce(code, severity, rule string, msg func() string) {
+	// msg is built only once: this runs for every half-year of an accrual.
 	for _, f := range e.out.Findings {
 		if f.Code == code {
 			return
 		}
 	}
-	e.add(severity, code, rule, msg)
+	e.add(severity, code, rule, msg())
 }
 
 func firstNotice(c *Claim) (civil.Date, bool) {

@@ -22,6 +22,9 @@ func FromEuros(e int64) Cents { return Cents(e * 100) }
 // half up (away from zero) to the cent when more decimals are given.
 func Parse(s string) (Cents, error) {
 	s = strings.TrimSpace(s)
+	if c, ok := parsePlain(s); ok {
+		return c, nil
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return 0, fmt.Errorf("amount %q: not a number", s)
@@ -44,14 +47,49 @@ func Parse(s string) (Cents, error) {
 	return c, nil
 }
 
+// parsePlain reads the common case — an optional minus, up to 13 digits and
+// at most two decimals — without big.Rat, which dominates request decoding.
+// Anything else (exponents, more decimals, huge values) returns false and
+// takes the exact path.
+func parsePlain(s string) (Cents, bool) {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 13 || len(frac) > 2 || (dot && frac == "") {
+		return 0, false
+	}
+	var v int64
+	for _, d := range whole + frac {
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(d-'0')
+	}
+	for range 2 - len(frac) {
+		v *= 10
+	}
+	if neg {
+		v = -v
+	}
+	return Cents(v), true
+}
+
 // String renders 1234 as "12.34".
 func (c Cents) String() string {
-	sign := ""
+	return string(c.appendTo(make([]byte, 0, 16)))
+}
+
+// appendTo writes the amount without fmt: amounts are encoded in every answer.
+func (c Cents) appendTo(b []byte) []byte {
 	v := int64(c)
 	if v < 0 {
-		sign, v = "-", -v
+		b = append(b, '-')
+		v = -v // MaxInt64 cents is far beyond any amount we accept
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	b = strconv.AppendInt(b, v/100, 10)
+	return append(b, '.', byte('0'+v%100/10), byte('0'+v%10))
 }
 
 // French renders 123456 as "1 234,56 €" (narrow spacing is left out on purpose:
@@ -77,7 +115,7 @@ func (c Cents) French() string {
 func (c Cents) Euros() float64 { return float64(c) / 100 }
 
 // MarshalJSON writes a JSON number with two decimals.
-func (c Cents) MarshalJSON() ([]byte, error) { return []byte(c.String()), nil }
+func (c Cents) MarshalJSON() ([]byte, error) { return c.appendTo(make([]byte, 0, 16)), nil }
 
 // UnmarshalJSON reads a JSON number (a string holding a number is accepted too).
 func (c *Cents) UnmarshalJSON(b []byte) error {

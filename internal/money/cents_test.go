@@ -2,6 +2,7 @@ package money
 
 import (
 	"encoding/json"
+	"math/big"
 	"testing"
 )
 
@@ -41,5 +42,37 @@ func TestFrenchAndMulRate(t *testing.T) {
 	// 1 000 € × 7.86 % × 31 / 365 = 6.6756… → 6.68
 	if got := Cents(100000).MulRate(786*31, 10000*365); got != 668 {
 		t.Fatalf("MulRate %d", got)
+	}
+}
+
+// The fast path must agree with the exact one on every input it accepts.
+func TestParsePlain_AgreesWithExactPath(t *testing.T) {
+	inputs := []string{"0", "1", "-0.5", "007.10", "12.3", "4999.99", "5000.00", "5000.01", "-1", "9999999999999.99",
+		"99999999999999", "1.", ".5", "+5", "1.234", "1e2", "-", "--1", "1,5", " 12 ", "0.01"}
+	for _, in := range inputs {
+		fast, ok := parsePlain(in)
+		if !ok {
+			continue
+		}
+		r, exact := new(big.Rat).SetString(in)
+		if !exact {
+			t.Errorf("parsePlain accepted %q that big.Rat refuses", in)
+			continue
+		}
+		want := new(big.Rat).Mul(r, big.NewRat(100, 1))
+		if !want.IsInt() || want.Num().Int64() != int64(fast) {
+			t.Errorf("parsePlain(%q) = %d, exact %s", in, fast, want.RatString())
+		}
+	}
+}
+
+func TestString_PadsCentsAndKeepsTheSign(t *testing.T) {
+	for c, want := range map[Cents]string{0: "0.00", 5: "0.05", -5: "-0.05", 123456: "1234.56", -100: "-1.00", 100_000_000_00: "100000000.00"} {
+		if got := c.String(); got != want {
+			t.Errorf("%d: %q, want %q", int64(c), got, want)
+		}
+		if b, _ := c.MarshalJSON(); string(b) != want {
+			t.Errorf("%d JSON: %s, want %s", int64(c), b, want)
+		}
 	}
 }

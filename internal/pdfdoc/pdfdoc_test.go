@@ -1,13 +1,11 @@
 package pdfdoc_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ancr/cqp/internal/pdfdoc"
+	"github.com/ancr/cqp/internal/platform/pdftext"
 	"github.com/johnfercher/maroto/v2/pkg/components/text"
 	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
 	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
@@ -28,16 +26,12 @@ func TestNew_PrintsNamesOutsideCP1252(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, doc.GetBytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
+	out, err := pdftext.Extract(doc.GetBytes())
 	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
+		t.Fatalf("extract: %v", err)
 	}
 	for _, n := range names {
-		if !strings.Contains(string(out), n) {
+		if !strings.Contains(out, n) {
 			t.Errorf("text lacks %q:\n%s", n, out)
 		}
 	}

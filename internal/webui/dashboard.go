@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/civil"
 	"github.com/labstack/echo/v4"
 )
 
@@ -137,5 +138,113 @@ func (ui *UI) componentChart(ctx context.Context, p *page, d *dashboardData) err
 	}
 	pct := func(x float64) string { return formatNumber(p.Lang, float64(int(x+0.5))) + " %" }
 	d.ByComponent = barChart(p.L("Taux de validation par bloc de compétences", "Validation rate per component"), labels, s, 100, pct)
+	return nil
+}
+
+// issuedChart counts the documents issued per month over the last twelve
+// months, one series per kind. The certificates feature may not be in this
+// build yet: without its table the chart says so instead of failing.
+func (ui *UI) issuedChart(ctx context.Context, p *page, d *dashboardData) error {
+	today := p.Today
+	first := civil.New(today.Year, today.Month, 1).AddMonths(-11)
+	labels := make([]string, 12)
+	for i := range labels {
+		m := first.AddMonths(i)
+		labels[i] = monthLabel(p.Lang, m.Year, m.Month)
+	}
+	kinds := []string{"certificate", "partial_attestation"}
+	ss := make([]series, len(kinds))
+	for i, k := range kinds {
+		ss[i] = series{Name: p.T("kind." + k), Values: make([]float64, 12)}
+	}
+	if ui.schema.certificates {
+		var rows []struct {
+			IssuedOn civil.Date
+			Kind     string
+		}
+		q := ui.DB.WithContext(ctx).Table("certificates").Where("issued_on >= ?", first)
+		if ui.schema.certificateKind {
+			q = q.Select("issued_on, kind")
+		} else {
+			q = q.Select("issued_on")
+		}
+		if err := q.Scan(&rows).Error; err != nil {
+			return fmt.Errorf("dashboard: certificates: %w", err)
+		}
+		d.HasIssued = true
+		for _, r := range rows {
+			i := (r.IssuedOn.Year-first.Year)*12 + int(r.IssuedOn.Month) - int(first.Month)
+			if i < 0 || i >= 12 {
+				continue
+			}
+			k := 0
+			if r.Kind == "partial_attestation" {
+				k = 1
+			}
+			ss[k].Values[i]++
+			d.IssuedTotal++
+		}
+	}
+	d.Issued = lineChart(p.L("Documents délivrés par mois", "Documents issued per month"), labels, ss, nil)
+	return nil
+}
+
+// upcomingSessions lists the next jury sessions with their members and
+// candidates, when the jury feature's tables exist in this build.
+func (ui *UI) upcomingSessions(ctx context.Context, p *page, d *dashboardData) error {
+	if !ui.schema.juries {
+		return nil
+	}
+	d.HasJuries = true
+	var rows []struct {
+		ID, Certification, Location string
+		SessionDate                 civil.Date
+	}
+	db := ui.DB.WithContext(ctx)
+	err := db.Table("juries").Select("id, certification, location, session_date").
+		Where("session_date >= ?", p.Today).Order("session_date, id").Limit(8).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("dashboard: juries: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	count := func(table string) (map[string]int, error) {
+		var cs []struct {
+			JuryID string
+			N      int
+		}
+		if err := db.Table(table).Select("jury_id, COUNT(*) AS n").Where("jury_id IN ?", ids).
+			Group("jury_id").Scan(&cs).Error; err != nil {
+			return nil, fmt.Errorf("dashboard: %s: %w", table, err)
+		}
+		m := make(map[string]int, len(cs))
+		for _, c := range cs {
+			m[c.JuryID] = c.N
+		}
+		return m, nil
+	}
+	members, err := count("jury_members")
+	if err != nil {
+		return err
+	}
+	cands := map[string]int{}
+	if ui.schema.juryCandidates {
+		if cands, err = count("jury_candidates"); err != nil {
+			return err
+		}
+	}
+	for _, r := range rows {
+		title := r.Certification
+		if cert, ok := ui.Referential.Certification(r.Certification); ok {
+			title = cert.Title
+		}
+		d.Upcoming = append(d.Upcoming, upcomingSession{ID: r.ID, Certification: title, Location: r.Location,
+			Date: p.Date(r.SessionDate), Members: members[r.ID], Candidates: cands[r.ID]})
+	}
 	return nil
 }

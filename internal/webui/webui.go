@@ -49,6 +49,27 @@ type UI struct {
 	views    *views
 	xorg     *http.CrossOriginProtection
 	validate *httpx.Validator
+	schema   schema
+}
+
+// schema says which optional features' tables this build has. The
+// dashboard aggregates over them, and features land one by one; the tables
+// only change with migrations, which run before the UI is built.
+type schema struct {
+	certificates, certificateKind bool
+	juries, juryCandidates        bool
+}
+
+func detectSchema(db *gorm.DB) schema {
+	if db == nil {
+		return schema{}
+	}
+	m := db.Migrator()
+	s := schema{certificates: m.HasTable("certificates") && m.HasColumn("certificates", "issued_on")}
+	s.certificateKind = s.certificates && m.HasColumn("certificates", "kind")
+	s.juries = m.HasTable("juries") && m.HasColumn("juries", "session_date") && m.HasTable("jury_members")
+	s.juryCandidates = s.juries && m.HasTable("jury_candidates")
+	return s
 }
 
 // New parses the templates once; an error here is a broken template.
@@ -66,7 +87,7 @@ func New(d Deps) (*UI, error) {
 	xorg := http.NewCrossOriginProtection()
 	// A refused cross-origin form gets the same French page as a bad token.
 	xorg.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	return &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator()}, nil
+	return &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator(), schema: detectSchema(d.DB)}, nil
 }
 
 // Routes registers the pages, the static assets and the HTML error pages on e.
