@@ -21,6 +21,7 @@ import (
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/rules"
 	"github.com/ancr/cqp/internal/training"
+	"github.com/ancr/cqp/internal/vae"
 	"github.com/ancr/cqp/internal/webui"
 	"github.com/ancr/cqp/seed"
 	"github.com/labstack/echo/v4"
@@ -53,6 +54,7 @@ type App struct {
 	Referential *referential.Service
 	Candidates  *candidates.Service
 	Training    *training.Service
+	VAE         *vae.Service
 	Web         *webui.UI
 }
 
@@ -65,6 +67,7 @@ func Migrations() []*database.Migration {
 		auth.Migrations(),
 		referential.Migrations(),
 		candidates.Migrations(),
+		vae.Migrations(),
 		training.Migrations(),
 	} {
 		ms = append(ms, part...)
@@ -112,6 +115,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	// A scenario or module that fails its check is logged and not served.
 	cat := training.LoadCatalogue(o.AssessmentsFS, a.Referential.LawParameters(), o.Logger)
 	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, cat)
+	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit})
+	a.Candidates.AddDataHolder(a.VAE)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -134,7 +139,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 func (a *App) routes() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg})
+	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg,
+		// Documents have their own limit (CQP_UPLOAD_LIMIT), applied by the handler.
+		Skipper: func(c echo.Context) bool { return c.Path() == vae.UploadPath && c.Request().Method == http.MethodPost }})
 	a.Echo = e
 
 	e.GET("/healthz", func(c echo.Context) error {
@@ -155,6 +162,7 @@ func (a *App) routes() {
 	a.Auth.Routes(api)
 	a.Referential.Routes(api)
 	a.Candidates.Routes(api)
+	a.VAE.Routes(api)
 	rules.NewService(a.Referential).Routes(api)
 	a.Training.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))

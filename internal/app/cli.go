@@ -39,6 +39,7 @@ func commands() []command {
 		{"seed", "load the referential (and the demo data when CQP_DEMO is on) and exit", runSeed},
 		{"rules", "rules evaluate FILE.json [--json]: what the law says about a debt file", runRules},
 		{"candidates", "candidates import FILE.csv: import candidates (all or nothing), with a progress bar", runCandidates},
+		{"bench", "bench seed N | bench candidates [ROUNDS]: synthetic candidates and query timings", runBench},
 		{"assessments", "assessments check [DIR]: validate every scenario, module and jury grid", runAssessments},
 		{"audit", "audit verify: check the audit log's hash chain", runAudit},
 		{"healthcheck", "exit 0 when the local server answers /readyz (for container health checks)", runHealthcheck},
