@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
@@ -49,6 +50,7 @@ type App struct {
 	Referential *referential.Service
 	Candidates  *candidates.Service
 	Web         *webui.UI
+	Jury        *jury.Service
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -60,6 +62,7 @@ func Migrations() []*database.Migration {
 		auth.Migrations(),
 		referential.Migrations(),
 		candidates.Migrations(),
+		jury.Migrations(),
 	} {
 		ms = append(ms, part...)
 	}
@@ -100,6 +103,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential))
 	a.Auth.SetCandidateLinker(candidates.Exists)
+	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential}); err != nil {
+		return fail(err)
+	}
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -143,6 +149,7 @@ func (a *App) routes() {
 	a.Auth.Routes(api)
 	a.Referential.Routes(api)
 	a.Candidates.Routes(api)
+	a.Jury.Routes(api)
 	rules.NewService(a.Referential).Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
