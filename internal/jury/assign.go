@@ -117,9 +117,11 @@ func (s *Service) replaceExclusions(tx *gorm.DB, juryID, candidateID string, cs 
 }
 
 // refreshExclusions recomputes the exclusions of the candidates not yet
-// deliberated after the members changed (only is one candidate, or all);
-// a change that leaves too few members free of conflict is refused.
-func (s *Service) refreshExclusions(tx *gorm.DB, j Jury, ms []Member, only string) error {
+// deliberated after the members changed from prev to ms (only is one
+// candidate, or all). A change that breaks the rule for a candidate for
+// whom it held is refused; one that merely leaves a broken case broken is
+// not, so that the administrator can mend a jury one member at a time.
+func (s *Service) refreshExclusions(tx *gorm.DB, j Jury, prev, ms []Member, only string) error {
 	var as []Assignment
 	q := tx.Where("jury_id = ? AND deliberation_id IS NULL", j.ID)
 	if only != "" {
@@ -142,7 +144,13 @@ func (s *Service) refreshExclusions(tx *gorm.DB, j Jury, ms []Member, only strin
 			return err
 		}
 		if fs := CheckComposition(s.rule(c), eligibleSeats(ms, Excluded(cs))); len(fs) > 0 {
-			return conflictProblem(ms, cs, fs)
+			before, err := conflictsFor(tx, prev, cand)
+			if err != nil {
+				return err
+			}
+			if len(CheckComposition(s.rule(c), eligibleSeats(prev, Excluded(before)))) == 0 {
+				return conflictProblem(ms, cs, fs)
+			}
 		}
 		if _, err := s.replaceExclusions(tx, j.ID, a.CandidateID, cs); err != nil {
 			return err

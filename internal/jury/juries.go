@@ -355,7 +355,7 @@ func (s *Service) PutMember(ctx context.Context, actor auth.User, juryID string,
 		if err := s.qualify(tx, actor, j.Certification, []Member{m}); err != nil {
 			return err
 		}
-		if err := s.refreshExclusions(tx, j, next, ""); err != nil {
+		if err := s.refreshExclusions(tx, j, ms, next, ""); err != nil {
 			return err
 		}
 		if err := s.touch(tx, &j); err != nil {

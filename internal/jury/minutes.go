@@ -271,4 +271,3 @@ func (s *Service) MinutesPDF(ctx context.Context, actor auth.User, juryID string
 	}
 	return b, m, nil
 }
-
