@@ -102,10 +102,10 @@ func (p *panel) mustAssign(t *testing.T) string {
 }
 
 func scoreBody(candidate, component string, levels ...int) map[string]any {
-	crit := []string{"AGENT-1.D1", "AGENT-1.D2", "AGENT-1.E1", "AGENT-1.E2"}
+	crit := []string{".D1", ".D2", ".E1", ".E2"}
 	var scores []map[string]any
 	for i, l := range levels {
-		scores = append(scores, map[string]any{"criterion": crit[i], "level": l})
+		scores = append(scores, map[string]any{"criterion": component + crit[i], "level": l})
 	}
 	return map[string]any{"candidate_id": candidate, "component": component, "scores": scores, "comment": "Dossier étudié."}
 }
