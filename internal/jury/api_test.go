@@ -108,7 +108,9 @@ func TestMembers_EveryChangeKeepsTheComposition(t *testing.T) {
 	expect(t, p.env.Do(t, "PUT", p.path("/members/"+more[0].ID), p.admin, map[string]any{"category": jury.OrganisationRepresentative}), 422, "jury_composition")
 	// Hand over the presidency: the old president may leave once the rule
 	// allows it (3+2 does not; taking a representative off first does).
-	expect(t, p.env.Do(t, "PATCH", p.path(""), p.admin, map[string]any{"president_user_id": more[0].ID}), 200, "")
+	expect(t, p.env.Do(t, "PATCH", p.path(""), p.admin, map[string]any{"president_user_id": more[0].ID, "version": p.jury.Version}), 409, "version_conflict")
+	expect(t, p.env.Do(t, "PATCH", p.path(""), p.admin, map[string]any{"president_user_id": p.reps[0].ID + "x"}), 422, "validation")
+	expect(t, p.env.Do(t, "PATCH", p.path(""), p.admin, map[string]any{"president_user_id": more[0].ID, "version": v.Version}), 200, "")
 	expect(t, p.env.Do(t, "DELETE", p.path("/members/"+p.pros[0].ID), p.admin, nil), 422, "jury_composition")
 	expect(t, p.env.Do(t, "DELETE", p.path("/members/"+extra[0].ID), p.admin, nil), 200, "")
 	expect(t, p.env.Do(t, "DELETE", p.path("/members/"+p.pros[0].ID), p.admin, nil), 200, "")

@@ -34,6 +34,9 @@ type JuryPatch struct {
 	SessionDate *civil.Date `json:"session_date"`
 	Location    *string     `json:"location" validate:"omitempty,max=300"`
 	PresidentID *string     `json:"president_user_id" validate:"omitempty,max=36"`
+	// Version, when given, is the version the change was based on: a jury
+	// changed since is not overwritten (409 version_conflict).
+	Version *int `json:"version" validate:"omitempty,min=1"`
 }
 
 // View is a jury with its members and candidates, as the API answers it.
@@ -264,6 +267,10 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Jury
 		}
 		if err := writable(j); err != nil {
 			return err
+		}
+		if p.Version != nil && *p.Version != j.Version {
+			return httpx.Conflict("version_conflict", "Ce jury a changé depuis votre lecture : rechargez-le avant de le modifier.",
+				"This jury changed since you read it: reload it before changing it.")
 		}
 		before := j
 		ms, err := loadMembers(tx, id)
