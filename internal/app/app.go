@@ -106,6 +106,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential}); err != nil {
 		return fail(err)
 	}
+	a.Candidates.AddDataHolder(a.Jury)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {

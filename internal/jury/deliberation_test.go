@@ -341,3 +341,26 @@ func TestDeadlines_LateOnesReachTheAdministrator(t *testing.T) {
 	}
 	expect(t, p.env.Do(t, "GET", "/api/v1/juries/deadlines", p.pros[0].token, nil), 403, "forbidden")
 }
+
+func TestPersonalData_ExportedAndPseudonymised(t *testing.T) {
+	p := newPanel(t, 3, 1, "2026-11-20")
+	cid, res := p.assign(t, p.pros[2].Organisation, nil)
+	expect(t, res, 201, "")
+	body := scoreBody(cid, "AGENT-1", 3)
+	body["comment"] = "Très à l'aise à l'oral, cite son ancien employeur."
+	expect(t, p.env.Do(t, "POST", p.path("/evaluations"), p.pros[0].token, body), 201, "")
+	res = p.env.Do(t, "GET", "/api/v1/candidates/"+cid+"/export", p.admin, nil)
+	expect(t, res, 200, "")
+	if !strings.Contains(string(res.Body), "Très à l'aise à l'oral") || !strings.Contains(string(res.Body), `"jury"`) {
+		t.Fatalf("export lacks the jury's part: %s", res.Body)
+	}
+	expect(t, p.env.Do(t, "POST", "/api/v1/candidates/"+cid+"/pseudonymise", p.admin, nil), 200, "")
+	var ev jury.Evaluation
+	if err := p.env.App.DB.Where("candidate_id = ?", cid).Take(&ev).Error; err != nil || ev.Comment != "" || len(ev.Scores) != 1 {
+		t.Fatalf("after pseudonymisation %+v %v", ev, err)
+	}
+	var ex jury.Exclusion
+	if err := p.env.App.DB.Where("candidate_id = ?", cid).Take(&ex).Error; err != nil || ex.Detail != "" || ex.Reason != jury.ReasonEmployer {
+		t.Fatalf("exclusion %+v %v", ex, err)
+	}
+}
