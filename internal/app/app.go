@@ -13,6 +13,7 @@ import (
 
 	"github.com/ancr/cqp/assessments"
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
@@ -56,6 +57,7 @@ type App struct {
 	Training    *training.Service
 	VAE         *vae.Service
 	Web         *webui.UI
+	Jury        *jury.Service
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -68,6 +70,7 @@ func Migrations() []*database.Migration {
 		referential.Migrations(),
 		candidates.Migrations(),
 		vae.Migrations(),
+		jury.Migrations(),
 		training.Migrations(),
 	} {
 		ms = append(ms, part...)
@@ -117,6 +120,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, cat)
 	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit})
 	a.Candidates.AddDataHolder(a.VAE)
+	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential}); err != nil {
+		return fail(err)
+	}
+	a.Candidates.AddDataHolder(a.Jury)
+	// The features meet through these hooks rather than importing each other.
+	a.VAE.SetExaminers(a.Jury)
+	a.Jury.SetSubmittedOn(a.VAE.SubmittedOn)
+	a.Jury.SetAttemptSummary(a.Training.ExamSummary)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -163,6 +174,7 @@ func (a *App) routes() {
 	a.Referential.Routes(api)
 	a.Candidates.Routes(api)
 	a.VAE.Routes(api)
+	a.Jury.Routes(api)
 	rules.NewService(a.Referential).Routes(api)
 	a.Training.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))

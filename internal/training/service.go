@@ -472,3 +472,19 @@ func (s *Service) Review(ctx context.Context, actor auth.User, id string, in Rev
 	}
 	return s.view(ctx, actor, a)
 }
+
+// ExamSummary is what a jury sees of an attempt set as the professional
+// situation: the scenario, when it was taken, and its graded result (the jury
+// is who the result is hidden for no longer). A missing attempt is a 404
+// problem, as the jury expects.
+func (s *Service) ExamSummary(ctx context.Context, attemptID string) (any, error) {
+	var a Attempt
+	err := s.db.WithContext(ctx).Where("id = ?", attemptID).Take(&a).Error
+	if database.IsNotFound(err) {
+		return nil, attemptNotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("exam summary %s: %w", attemptID, err)
+	}
+	return a.summary(s.now(), true, false), nil
+}

@@ -617,3 +617,20 @@ func (s *Service) Timeline(ctx context.Context, actor auth.User, id string) ([]E
 	}
 	return evs, nil
 }
+
+// SubmittedOn is the day the candidate's VAE dossier for a certification was
+// submitted, which starts the jury's three-month deadline (DOMAIN.md §2, §4);
+// ok is false when no dossier of theirs has been submitted.
+func (s *Service) SubmittedOn(ctx context.Context, candidateID, certification string) (civil.Date, bool, error) {
+	var d Dossier
+	err := s.db.WithContext(ctx).
+		Where("candidate_id = ? AND certification = ? AND submitted_at IS NOT NULL", candidateID, certification).
+		Order("submitted_at DESC").Take(&d).Error
+	if database.IsNotFound(err) {
+		return civil.Date{}, false, nil
+	}
+	if err != nil {
+		return civil.Date{}, false, fmt.Errorf("dossier submission of %s: %w", candidateID, err)
+	}
+	return civil.Of(*d.SubmittedAt), true, nil
+}
