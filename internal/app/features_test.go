@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/ancr/cqp/internal/app/apptest"
-	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/pdfdoc"
+	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/johnfercher/maroto/v2/pkg/components/text"
 	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
 )
