@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/certificates"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
@@ -47,6 +48,8 @@ type App struct {
 	Auth        *auth.Service
 	Referential *referential.Service
 	Candidates  *candidates.Service
+	// Certificates signs with the keys under CQP_DATA_DIR/keys.
+	Certificates *certificates.Service
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -58,6 +61,7 @@ func Migrations() []*database.Migration {
 		auth.Migrations(),
 		referential.Migrations(),
 		candidates.Migrations(),
+		certificates.Migrations(),
 	} {
 		ms = append(ms, part...)
 	}
@@ -98,6 +102,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Candidates = candidates.NewService(db, o.Now)
 	a.Auth.SetCandidateLinker(candidates.Exists)
+	keys, err := certificates.OpenKeyring(cfg.DataDir)
+	if err != nil {
+		return fail(err)
+	}
+	a.Certificates = certificates.NewService(db, o.Now, a.Referential, keys, cfg.BaseURL)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -138,6 +147,8 @@ func (a *App) routes() {
 	a.Referential.Routes(api)
 	a.Candidates.Routes(api)
 	rules.NewService(a.Referential).Routes(api)
+	a.Certificates.Routes(api)
+	a.Certificates.PageRoutes(e)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 }

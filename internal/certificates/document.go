@@ -76,8 +76,8 @@ type Record struct {
 	// Credentials the signed Open Badges credentials issued with it.
 	Body             string     `gorm:"type:text;not null"`
 	Credentials      string     `gorm:"type:text;not null"`
-	KID              string     `gorm:"size:40;not null"`
-	SupersedesID     *string    `gorm:"size:36;index"`
+	KID              string     `gorm:"column:kid;size:40;not null"`
+	SupersedesID     *string    `gorm:"size:36;uniqueIndex:idx_certificates_supersedes"`
 	SupersededBy     *string    `gorm:"size:36"`
 	RevokedAt        *time.Time `gorm:""`
 	RevokedBy        *string    `gorm:"size:36"`

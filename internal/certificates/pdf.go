@@ -11,7 +11,6 @@ import (
 
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/pdfdoc"
-	"rsc.io/qr"
 	"github.com/johnfercher/maroto/v2"
 	"github.com/johnfercher/maroto/v2/pkg/components/col"
 	"github.com/johnfercher/maroto/v2/pkg/components/image"
@@ -26,6 +25,7 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/core/entity"
 	"github.com/johnfercher/maroto/v2/pkg/props"
 	"github.com/phpdave11/gofpdf"
+	"rsc.io/qr"
 )
 
 func init() {
