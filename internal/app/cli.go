@@ -38,6 +38,7 @@ func commands() []command {
 		{"migrate", "apply the database migrations and exit", runMigrate},
 		{"seed", "load the referential (and the demo data when CQP_DEMO is on) and exit", runSeed},
 		{"rules", "rules evaluate FILE.json [--json]: what the law says about a debt file", runRules},
+		{"certificates", "certificates verify FILE.json | issue --jury ID | rotate-key: signed documents", runCertificates},
 		{"audit", "audit verify: check the audit log's hash chain", runAudit},
 		{"healthcheck", "exit 0 when the local server answers /readyz (for container health checks)", runHealthcheck},
 		{"version", "print the version", runVersion},
