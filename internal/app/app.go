@@ -13,6 +13,7 @@ import (
 
 	"github.com/ancr/cqp/assessments"
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/certificates"
 	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
@@ -58,6 +59,8 @@ type App struct {
 	VAE         *vae.Service
 	Web         *webui.UI
 	Jury        *jury.Service
+	// Certificates signs with the keys under CQP_DATA_DIR/keys.
+	Certificates *certificates.Service
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -72,6 +75,7 @@ func Migrations() []*database.Migration {
 		vae.Migrations(),
 		jury.Migrations(),
 		training.Migrations(),
+		certificates.Migrations(),
 	} {
 		ms = append(ms, part...)
 	}
@@ -128,6 +132,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.VAE.SetExaminers(a.Jury)
 	a.Jury.SetSubmittedOn(a.VAE.SubmittedOn)
 	a.Jury.SetAttemptSummary(a.Training.ExamSummary)
+	keys, err := certificates.OpenKeyring(cfg.DataDir)
+	if err != nil {
+		return fail(err)
+	}
+	a.Certificates = certificates.NewService(db, o.Now, a.Referential, keys, cfg.BaseURL)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -177,6 +186,8 @@ func (a *App) routes() {
 	a.Jury.Routes(api)
 	rules.NewService(a.Referential).Routes(api)
 	a.Training.Routes(api)
+	a.Certificates.Routes(api)
+	a.Certificates.PageRoutes(e)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 

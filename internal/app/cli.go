@@ -41,6 +41,7 @@ func commands() []command {
 		{"candidates", "candidates import FILE.csv: import candidates (all or nothing), with a progress bar", runCandidates},
 		{"bench", "bench seed N | bench candidates [ROUNDS]: synthetic candidates and query timings", runBench},
 		{"assessments", "assessments check [DIR]: validate every scenario, module and jury grid", runAssessments},
+		{"certificates", "certificates verify FILE.json | issue --jury ID | rotate-key: signed documents", runCertificates},
 		{"audit", "audit verify: check the audit log's hash chain", runAudit},
 		{"healthcheck", "exit 0 when the local server answers /readyz (for container health checks)", runHealthcheck},
 		{"version", "print the version", runVersion},

@@ -36,7 +36,7 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		defer a.Close()
 		start := time.Now()
-		bar := &progressBar{w: env.stderr, start: start}
+		bar := newProgressBar(env.stderr, "candidats")
 		err = candidates.SeedBench(ctx, a.DB, n, func(done int) { bar.draw("génération", int64(done), int64(n), done) })
 		bar.finish()
 		if err != nil {

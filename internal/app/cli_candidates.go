@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/platform/auth"
@@ -41,7 +39,7 @@ func runCandidates(ctx context.Context, env *cliEnv, args []string) error {
 	defer a.Close()
 
 	cr := &countingReader{r: f}
-	bar := &progressBar{w: env.stderr, total: st.Size(), start: time.Now()}
+	bar := newProgressBar(env.stderr, "lignes")
 	rows := 0
 	res, err := a.Candidates.Import(ctx, cliActor, cr, candidates.ImportOptions{Progress: func(phase string, done int) {
 		switch phase {
@@ -70,30 +68,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
-}
-
-// progressBar draws one line, redrawn in place with a carriage return.
-type progressBar struct {
-	w     io.Writer
-	total int64
-	start time.Time
-	drawn bool
-}
-
-func (b *progressBar) draw(phase string, done, total int64, rows int) {
-	const width = 30
-	if total <= 0 {
-		total = 1
-	}
-	done = min(done, total)
-	filled := int(int64(width) * done / total)
-	fmt.Fprintf(b.w, "\r%-12s [%s%s] %3d %% %9d lignes  %s", phase, strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
-		100*done/total, rows, time.Since(b.start).Round(100*time.Millisecond))
-	b.drawn = true
-}
-
-func (b *progressBar) finish() {
-	if b.drawn {
-		fmt.Fprintln(b.w)
-	}
 }

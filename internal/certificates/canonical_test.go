@@ -22,3 +22,12 @@ func TestCanonical_RFC8785(t *testing.T) {
 		}
 	}
 }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := CanonicalOf(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

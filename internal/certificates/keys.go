@@ -330,3 +330,31 @@ func ParseJWKSet(raw []byte) (map[string]ed25519.PublicKey, error) {
 	}
 	return out, nil
 }
+
+// PublicKeysIn reads the public keys kept under dataDir/keys without
+// creating anything: what an offline check needs on a copy of the folder.
+func PublicKeysIn(dataDir string) (map[string]ed25519.PublicKey, error) {
+	files, err := filepath.Glob(filepath.Join(dataDir, "keys", "*.pub"))
+	if err != nil {
+		return nil, fmt.Errorf("public keys: %w", err)
+	}
+	out := map[string]ed25519.PublicKey{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("public keys: %w", err)
+		}
+		b, _ := pem.Decode(raw)
+		if b == nil {
+			return nil, fmt.Errorf("public keys: %s is not PEM", f)
+		}
+		pk, err := x509.ParsePKIXPublicKey(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("public keys: %s: %w", f, err)
+		}
+		if ep, ok := pk.(ed25519.PublicKey); ok {
+			out[KeyID(ep)] = ep
+		}
+	}
+	return out, nil
+}

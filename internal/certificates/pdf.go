@@ -1,0 +1,249 @@
+package certificates
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	stdimage "image"
+	"image/png"
+	"strings"
+	"sync"
+
+	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/pdfdoc"
+	"github.com/johnfercher/maroto/v2"
+	"github.com/johnfercher/maroto/v2/pkg/components/col"
+	"github.com/johnfercher/maroto/v2/pkg/components/image"
+	"github.com/johnfercher/maroto/v2/pkg/components/line"
+	"github.com/johnfercher/maroto/v2/pkg/components/row"
+	"github.com/johnfercher/maroto/v2/pkg/components/text"
+	"github.com/johnfercher/maroto/v2/pkg/consts/align"
+	"github.com/johnfercher/maroto/v2/pkg/consts/extension"
+	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
+	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
+	"github.com/johnfercher/maroto/v2/pkg/core"
+	"github.com/johnfercher/maroto/v2/pkg/core/entity"
+	"github.com/johnfercher/maroto/v2/pkg/props"
+	"github.com/phpdave11/gofpdf"
+	"rsc.io/qr"
+)
+
+func init() {
+	// gofpdf writes its font and image catalogues in map order unless told
+	// to sort them; sorted, a document drawn again gives the same bytes.
+	// maroto does not expose the per-document switch, only this default.
+	gofpdf.SetDefaultCatalogSort(true)
+}
+
+// The certificate embeds a Latin subset of pdfdoc's DejaVu Sans (see
+// fonts/subset.sh), in one style: gofpdf parses, serialises and re-cuts
+// every registered font for every document, and its cost grows with the
+// glyph count and the highest code point. The two full files cost about
+// 20 ms per PDF; one subset (Latin, Latin Extended, Vietnamese: every name
+// we expect) costs a fraction. Emphasis is by size and colour. A character
+// outside the subset prints as a blank, never as another letter.
+var (
+	//go:embed fonts/DejaVuSans-latin.ttf
+	fontRegular []byte
+
+	subsetFonts = []*entity.CustomFont{{Family: pdfdoc.Family, Style: fontstyle.Normal, Bytes: fontRegular}}
+)
+
+var (
+	navy  = &props.Color{Red: 20, Green: 40, Blue: 90}
+	grey  = &props.Color{Red: 90, Green: 90, Blue: 90}
+	bold  = fontstyle.Normal // see subsetFonts
+	frMon = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+		"septembre", "octobre", "novembre", "décembre"}
+)
+
+// LongDate writes a date the French way: "1er mars 2026", "15 octobre 2026".
+func LongDate(d civil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	day := fmt.Sprint(d.Day)
+	if d.Day == 1 {
+		day = "1er"
+	}
+	return day + " " + frMon[d.Month-1] + " " + fmt.Sprint(d.Year)
+}
+
+// shortDate is "28/02/2029", for the table.
+func shortDate(d civil.Date) string {
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, d.Month, d.Year)
+}
+
+// RenderPDF draws the document: an A4 landscape page in French. It reads
+// nothing but the signed document, so the PDF of an old document is drawn
+// again from what was issued, whatever the referential says today; its
+// creation date is the issue date, so the same document gives the same bytes.
+func RenderPDF(d Document) ([]byte, error) {
+	cfg := pdfdoc.Builder(orientation.Horizontal).
+		WithCustomFonts(subsetFonts).
+		WithCreationDate(d.IssuedOn.Time()).
+		WithTitle(title(d)+" "+d.Number, true).
+		WithAuthor(d.Certifier, true).
+		WithSubject(d.CertificationTitle, true).
+		WithCreator("CQP Recouvrement", true).
+		Build()
+	m := maroto.New(cfg)
+
+	center := func(size float64, style fontstyle.Type, c *props.Color, top float64) props.Text {
+		return props.Text{Size: size, Style: style, Align: align.Center, Color: c, Top: top}
+	}
+	m.AddAutoRow(text.NewCol(12, d.Certifier, center(10, fontstyle.Normal, grey, 0)))
+	m.AddAutoRow(text.NewCol(12, strings.ToUpper(title(d)), center(22, bold, navy, 4)))
+	m.AddAutoRow(text.NewCol(12, d.CertificationTitle, center(16, bold, nil, 3)))
+	m.AddAutoRow(text.NewCol(12, codesLine(d), center(9, fontstyle.Normal, grey, 2)))
+	m.AddRow(4, line.NewCol(12, props.Line{Color: navy, SizePercent: 40, Thickness: 0.4}))
+
+	m.AddAutoRow(text.NewCol(12, "est délivré(e) à", center(11, fontstyle.Normal, nil, 3)))
+	m.AddAutoRow(text.NewCol(12, d.Holder.FirstName+" "+d.Holder.LastName, center(20, bold, nil, 2)))
+	if d.Kind == KindCertificate && d.AwardedOn != nil {
+		m.AddAutoRow(text.NewCol(12, "qui a obtenu la certification le "+LongDate(*d.AwardedOn)+
+			", chaque bloc de compétences étant validé à cette date :", center(11, fontstyle.Normal, nil, 3)))
+	} else {
+		m.AddAutoRow(text.NewCol(12, "qui a validé les blocs de compétences suivants, chacun valable cinq ans à compter de sa validation par le jury :",
+			center(11, fontstyle.Normal, nil, 3)))
+	}
+
+	head := props.Text{Size: 9, Style: bold, Color: navy, Top: 3}
+	cell := props.Text{Size: 9, Top: 1.5}
+	cols := []int{2, 6, 2, 2}
+	headers := []string{"Bloc", "Intitulé", "Validé le", "Expire le"}
+	if d.Kind == KindCertificate {
+		cols, headers = []int{2, 8, 2}, headers[:3]
+	}
+	hr := make([]core.Col, len(headers))
+	for i, h := range headers {
+		hr[i] = text.NewCol(cols[i], h, head)
+	}
+	m.AddAutoRow(hr...)
+	for _, c := range d.Components {
+		r := []core.Col{
+			text.NewCol(cols[0], c.Code, cell),
+			text.NewCol(cols[1], c.Title, cell),
+			text.NewCol(cols[2], shortDate(c.AcquiredOn), cell),
+		}
+		if d.Kind != KindCertificate {
+			r = append(r, text.NewCol(cols[3], shortDate(c.ExpiresOn), cell))
+		}
+		m.AddAutoRow(r...)
+	}
+	if d.Kind != KindCertificate {
+		m.AddAutoRow(text.NewCol(12, "Cette attestation ne vaut pas certificat de qualification professionnelle. "+
+			"Un bloc n'est plus valable à sa date d'expiration.", props.Text{Size: 8, Color: grey, Top: 3}))
+	}
+	if d.Supersedes != "" {
+		m.AddAutoRow(text.NewCol(12, "Ce document remplace le document n° "+d.Supersedes+".", props.Text{Size: 8, Color: grey, Top: 1}))
+	}
+
+	qr, err := qrPNG(d.VerificationURL)
+	if err != nil {
+		return nil, fmt.Errorf("pdf %s: %w", d.Number, err)
+	}
+	m.AddRow(6)
+	m.AddRows(row.New(36).Add(
+		image.NewFromBytesCol(2, qr, extension.Png, props.Rect{Percent: 100}),
+		col.New(5).Add(
+			text.New("N° "+d.Number, props.Text{Size: 11, Style: bold, Left: 3}),
+			text.New("Vérifier l'authenticité : "+d.VerificationURL, props.Text{Size: 8, Left: 3, Top: 7, Color: grey}),
+			text.New("Fait le "+LongDate(d.IssuedOn), props.Text{Size: 9, Left: 3, Top: 14}),
+		),
+		col.New(5).Add(
+			text.New("Pour le certificateur", props.Text{Size: 9, Style: bold, Align: align.Right}),
+			text.New(d.Certifier, props.Text{Size: 8, Align: align.Right, Top: 5, Color: grey}),
+			text.New("Signé électroniquement (Ed25519), clé "+d.KID, props.Text{Size: 8, Align: align.Right, Top: 16, Color: grey}),
+			text.New("Sceau : "+abbrev(d.Signature), props.Text{Size: 8, Align: align.Right, Top: 21, Color: grey}),
+		),
+	))
+
+	doc, err := m.Generate()
+	if err != nil {
+		return nil, fmt.Errorf("pdf %s: %w", d.Number, err)
+	}
+	return doc.GetBytes(), nil
+}
+
+func title(d Document) string {
+	if d.Kind == KindCertificate {
+		return "Certificat de qualification professionnelle"
+	}
+	return "Attestation de validation partielle"
+}
+
+func codesLine(d Document) string {
+	var parts []string
+	if d.Registration != nil {
+		parts = append(parts, "Enregistré au "+d.Registration.Registry+" sous le n° "+d.Registration.Number)
+	}
+	if d.Codes.NSF != "" {
+		parts = append(parts, "NSF "+d.Codes.NSF)
+	}
+	if d.Codes.ROME != "" {
+		parts = append(parts, "ROME "+d.Codes.ROME)
+	}
+	if d.Codes.Formacode != "" {
+		parts = append(parts, "Formacode "+d.Codes.Formacode)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// abbrev shows the start and end of the signature: enough to compare with
+// the JSON document by eye, short enough for one line.
+func abbrev(sig string) string {
+	if len(sig) <= 24 {
+		return sig
+	}
+	return sig[:12] + "…" + sig[len(sig)-12:]
+}
+
+// qrPNG draws the QR code as a small grey-scale PNG, four pixels a module
+// with the standard quiet zone. maroto's own QR component draws a large RGBA
+// image that gofpdf must then decode and re-compress, and boombuler's
+// encoder scores all eight masks (2 ms); rsc.io/qr keeps one mask, which
+// the standard allows, and a grey PNG's data goes into the PDF as it is.
+var qrEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngPool{}}
+
+// pngPool lets the PNG encoder keep its compressor between documents (a
+// megabyte of tables each time otherwise).
+type pngPool struct{ p sync.Pool }
+
+func (p *pngPool) Get() *png.EncoderBuffer {
+	b, _ := p.p.Get().(*png.EncoderBuffer)
+	return b
+}
+func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
+
+func qrPNG(url string) ([]byte, error) {
+	c, err := qr.Encode(url, qr.M)
+	if err != nil {
+		return nil, fmt.Errorf("qr code: %w", err)
+	}
+	const scale, quiet = 4, 4
+	n := c.Size
+	side := (n + 2*quiet) * scale
+	img := stdimage.NewGray(stdimage.Rect(0, 0, side, side))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			if !c.Black(x, y) {
+				continue
+			}
+			for dy := 0; dy < scale; dy++ {
+				row := ((y+quiet)*scale + dy) * img.Stride
+				for dx := 0; dx < scale; dx++ {
+					img.Pix[row+(x+quiet)*scale+dx] = 0
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := qrEncoder.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("qr code: %w", err)
+	}
+	return buf.Bytes(), nil
+}

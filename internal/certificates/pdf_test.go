@@ -1,0 +1,94 @@
+package certificates
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/platform/pdftext"
+)
+
+func sampleDocument(kind string) Document {
+	d := Document{
+		Number: "CQP-CLERC-2026-000123-K", Kind: kind, Certification: "clerc-recouvrement-amiable",
+		CertificationTitle: "CQP Clerc en recouvrement amiable", Codes: Codes{NSF: "313t", ROME: "C1201"},
+		Certifier: "Association nationale des clercs du recouvrement", Holder: Holder{FirstName: "Łukasz", LastName: "Nguyễn-Wiśniewski"},
+		IssuedOn: civil.MustParse("2026-11-22"),
+		Components: []ComponentLine{
+			{Code: "CLERC-1", Title: "Analyse d'un dossier de créance", AcquiredOn: civil.MustParse("2024-02-29"), ExpiresOn: civil.MustParse("2029-02-28")},
+			{Code: "CLERC-2", Title: "Relation écrite et téléphonique avec le débiteur", AcquiredOn: civil.MustParse("2026-10-01"), ExpiresOn: civil.MustParse("2031-10-01")},
+		},
+		VerificationURL: "https://cqp.example.test/verify/CQP-CLERC-2026-000123-K", Issuer: "https://cqp.example.test",
+		KID: "abcdefghijklmnop", Signature: strings.Repeat("s", 86),
+	}
+	if kind == KindCertificate {
+		on := civil.MustParse("2026-10-01")
+		d.AwardedOn = &on
+		d.Registration = &RegistryMention{Registry: "RNCP", Number: "26291"}
+	} else {
+		d.Number = "ATT-CLERC-2026-000007-Q"
+	}
+	return d
+}
+
+func TestRenderPDF_FrenchTextReadBack(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		want []string
+		not  []string
+	}{
+		{KindCertificate, []string{"CERTIFICAT DE QUALIFICATION PROFESSIONNELLE", "CQP Clerc en recouvrement amiable",
+			"Enregistré au RNCP sous le n° 26291 · NSF 313t · ROME C1201", "Łukasz Nguyễn-Wiśniewski",
+			"qui a obtenu la certification le 1er octobre 2026", "CLERC-1", "Analyse d'un dossier de créance", "29/02/2024",
+			"N° CQP-CLERC-2026-000123-K", "https://cqp.example.test/verify/CQP-CLERC-2026-000123-K", "Fait le 22 novembre 2026",
+			"Signé électroniquement (Ed25519), clé abcdefghijklmnop"},
+			[]string{"Expire le", "Attestation"}},
+		{KindAttestation, []string{"ATTESTATION DE VALIDATION PARTIELLE", "Expire le", "28/02/2029", "01/10/2031",
+			"Relation écrite et téléphonique avec le débiteur", "N° ATT-CLERC-2026-000007-Q", "ne vaut pas certificat"},
+			[]string{"RNCP", "obtenu la certification"}},
+	} {
+		pdf, err := RenderPDF(sampleDocument(tc.kind))
+		if err != nil {
+			t.Fatal(err)
+		}
+		txt, err := pdftext.Extract(pdf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(txt, w) {
+				t.Errorf("%s: %q missing from\n%s", tc.kind, w, txt)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(txt, w) {
+				t.Errorf("%s: %q present", tc.kind, w)
+			}
+		}
+		again, err := RenderPDF(sampleDocument(tc.kind))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(pdf, again) {
+			t.Errorf("%s: the same document gives different PDF bytes", tc.kind)
+		}
+	}
+}
+
+func BenchmarkRenderPDF(b *testing.B) {
+	d := sampleDocument(KindAttestation)
+	for b.Loop() {
+		if _, err := RenderPDF(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkQRPNG(b *testing.B) {
+	for b.Loop() {
+		if _, err := qrPNG("https://cqp.example.test/verify/ATT-CLERC-2026-000007-Q"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
