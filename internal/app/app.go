@@ -137,6 +137,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	a.Certificates = certificates.NewService(db, o.Now, a.Referential, keys, cfg.BaseURL)
+	a.Certificates.SetRoster(a.Jury.Roster)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {

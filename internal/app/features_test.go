@@ -132,3 +132,85 @@ func TestFeatures_VAEJuryAndExamMeetThroughTheWiring(t *testing.T) {
 		t.Fatalf("the exam is not shown with its result beside the scores: %+v", scores)
 	}
 }
+
+// The certification journey across features: a jury deliberates and signs,
+// the administrator issues by jury, and anyone verifies the number.
+func TestFeatures_SignedMinutesLeadToAVerifiableCertificate(t *testing.T) {
+	env := apptest.New(t)
+	_, admin := env.User(t, auth.RoleAdmin)
+	var ids []string
+	var tokens []string
+	for i, org := range []string{"Cabinet Atlantique", "Recouvrement du Nord", "ANCR"} {
+		u, tok := env.User(t, auth.RoleJury, apptest.Organisation(org), apptest.Named("Juré "+string(rune('A'+i))))
+		ids, tokens = append(ids, u.ID), append(tokens, tok)
+	}
+	var jury struct{ ID string }
+	must(t, env.Do(t, "POST", "/api/v1/juries", admin, map[string]any{
+		"certification": "agent-recouvrement", "session_date": "2026-11-20", "location": "Nantes",
+		"members": []map[string]any{
+			{"user_id": ids[0], "category": "professional"},
+			{"user_id": ids[1], "category": "professional"},
+			{"user_id": ids[2], "category": "organisation_representative"},
+		}}), http.StatusCreated).JSON(t, &jury)
+	whole := env.Candidate(t, apptest.Names("Éloïse", "Lefèvre"), apptest.Employer("Cabinet Bérard"))
+	partial := env.Candidate(t, apptest.Names("Théo", "Nguyễn"), apptest.Employer("Cabinet Bérard"))
+	path := "/api/v1/juries/" + jury.ID
+	for _, c := range []string{whole.ID, partial.ID} {
+		must(t, env.Do(t, "POST", path+"/candidates", admin, map[string]any{"candidate_id": c}), http.StatusCreated)
+	}
+	decide := func(c string, refused ...string) {
+		var ds []map[string]any
+		for _, comp := range []string{"AGENT-1", "AGENT-2", "AGENT-3", "AGENT-4"} {
+			d := map[string]any{"component": comp, "decision": "validated", "reason": ""}
+			for _, r := range refused {
+				if r == comp {
+					d["decision"], d["reason"] = "not_validated", "Appel mené sans vérifier l'identité du débiteur."
+				}
+			}
+			ds = append(ds, d)
+		}
+		must(t, env.Do(t, "POST", path+"/deliberations", tokens[1], map[string]any{"candidate_id": c,
+			"present_member_ids": ids, "decided_on": "2026-11-20", "decisions": ds}), http.StatusCreated)
+	}
+	decide(whole.ID)
+	decide(partial.ID, "AGENT-2")
+
+	// Before the minutes are signed nothing is final: nothing to issue.
+	var rep struct {
+		Issued  int      `json:"issued"`
+		Nothing int      `json:"nothing_acquired"`
+		Numbers []string `json:"numbers"`
+	}
+	must(t, env.Do(t, "POST", "/api/v1/certificates/batch", admin, map[string]any{"jury_id": jury.ID}), http.StatusOK).JSON(t, &rep)
+	if rep.Issued != 0 || rep.Nothing != 2 {
+		t.Fatalf("issued before signature: %+v", rep)
+	}
+	must(t, env.Do(t, "POST", path+"/minutes/sign", tokens[0], nil), http.StatusOK)
+	must(t, env.Do(t, "POST", "/api/v1/certificates/batch", admin, map[string]any{"jury_id": jury.ID}), http.StatusOK).JSON(t, &rep)
+	if rep.Issued != 2 || len(rep.Numbers) != 2 {
+		t.Fatalf("batch by jury after signature: %+v", rep)
+	}
+	kinds := map[string]string{}
+	for _, n := range rep.Numbers {
+		var v struct {
+			Status string `json:"status"`
+			Kind   string `json:"kind"`
+			Holder struct {
+				FirstName string `json:"first_name"`
+				Initial   string `json:"last_name_initial"`
+			} `json:"holder"`
+			Components []map[string]any `json:"components"`
+		}
+		must(t, env.Do(t, "GET", "/api/v1/verify/"+n, "", nil), http.StatusOK).JSON(t, &v)
+		if v.Status != "valid" {
+			t.Errorf("%s: %+v", n, v)
+		}
+		kinds[v.Holder.FirstName+" "+v.Holder.Initial] = v.Kind
+		if bytes.Contains(must(t, env.Do(t, "GET", "/api/v1/verify/"+n, "", nil), http.StatusOK).Body, []byte("Lefèvre")) {
+			t.Errorf("the public verification reveals the last name")
+		}
+	}
+	if kinds["Éloïse L."] != "certificate" || kinds["Théo N."] != "partial_attestation" {
+		t.Fatalf("kinds by holder: %v", kinds)
+	}
+}

@@ -36,6 +36,7 @@ type Service struct {
 	keys    *Keyring
 	baseURL string
 	limiter *limiter
+	roster  RosterFunc
 }
 
 // NewService builds the service. baseURL (CQP_BASE_URL) prefixes the
@@ -402,28 +403,21 @@ type BatchReport struct {
 	Numbers   []string `json:"numbers"`
 }
 
+// RosterFunc tells a jury's certification and the candidates assigned to
+// it; the jury feature provides it (an httpx 404 problem for an unknown jury).
+type RosterFunc func(ctx context.Context, juryID string) (certification string, candidateIDs []string, err error)
+
+// SetRoster wires the jury feature, for batches by jury.
+func (s *Service) SetRoster(f RosterFunc) { s.roster = f }
+
 // JuryCandidates lists the candidates a jury assessed and the
-// certification it sat for. It reads the jury feature's tables by name when
-// they exist, so that certificates do not depend on the jury package.
+// certification it sat for, for a batch by jury.
 func (s *Service) JuryCandidates(ctx context.Context, juryID string) (string, []string, error) {
-	db := s.db.WithContext(ctx)
-	if !db.Migrator().HasTable("jury_candidates") || !db.Migrator().HasTable("juries") {
-		return "", nil, httpx.Unprocessable("no_juries", "Les jurys ne sont pas encore gérés par cette installation : donnez la liste des candidats.",
-			"Juries are not managed by this installation yet: give the list of candidates.")
+	if s.roster == nil {
+		return "", nil, httpx.Unprocessable("no_juries", "Les jurys ne sont pas gérés par cette installation : donnez la liste des candidats.",
+			"Juries are not managed by this installation: give the list of candidates.")
 	}
-	var certs []string
-	if err := db.Raw("SELECT certification FROM juries WHERE id = ?", juryID).Scan(&certs).Error; err != nil {
-		return "", nil, fmt.Errorf("jury %s: %w", juryID, err)
-	}
-	if len(certs) == 0 {
-		return "", nil, httpx.NotFound("Jury introuvable.", "Jury not found.")
-	}
-	var ids []string
-	if err := db.Raw("SELECT candidate_id FROM jury_candidates WHERE jury_id = ? ORDER BY candidate_id", juryID).
-		Scan(&ids).Error; err != nil {
-		return "", nil, fmt.Errorf("jury %s: %w", juryID, err)
-	}
-	return certs[0], ids, nil
+	return s.roster(ctx, juryID)
 }
 
 // Batch issues the documents of many candidates, one transaction each.

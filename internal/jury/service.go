@@ -299,3 +299,21 @@ func (s *Service) Examines(ctx context.Context, userID, juryID string) (bool, er
 	}
 	return n > 0, nil
 }
+
+// Roster is a jury's certification and the candidates assigned to it, for
+// the certificates feature's batch issuance.
+func (s *Service) Roster(ctx context.Context, juryID string) (string, []string, error) {
+	db := s.db.WithContext(ctx)
+	var j Jury
+	if err := db.Where("id = ?", juryID).Take(&j).Error; err != nil {
+		if database.IsNotFound(err) {
+			return "", nil, httpx.NotFound("Jury introuvable.", "Jury not found.")
+		}
+		return "", nil, fmt.Errorf("jury %s: %w", juryID, err)
+	}
+	var ids []string
+	if err := db.Model(&Assignment{}).Where("jury_id = ?", juryID).Order("candidate_id").Pluck("candidate_id", &ids).Error; err != nil {
+		return "", nil, fmt.Errorf("jury %s roster: %w", juryID, err)
+	}
+	return j.Certification, ids, nil
+}
