@@ -106,6 +106,12 @@ func (ui *UI) Routes(e *echo.Echo) {
 	admin.GET("", ui.dashboard)
 	admin.GET("/audit", ui.auditLog)
 
+	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
+	trainee.GET("", ui.traineeHome)
+
+	jury := g.Group("/jury", ui.require(auth.RoleJury))
+	jury.GET("", ui.juryHome)
+
 	staff := g.Group("/admin", ui.require(auth.RoleAdmin, auth.RoleTrainer))
 	staff.GET("/candidates", ui.candidateList)
 	staff.GET("/candidates/new", ui.candidateNew)
