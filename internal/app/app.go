@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ancr/cqp/assessments"
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
@@ -19,6 +21,8 @@ import (
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/rules"
+	"github.com/ancr/cqp/internal/training"
+	"github.com/ancr/cqp/internal/vae"
 	"github.com/ancr/cqp/internal/webui"
 	"github.com/ancr/cqp/seed"
 	"github.com/labstack/echo/v4"
@@ -33,6 +37,8 @@ type Options struct {
 	Now    func() time.Time // the clock; time.Now in production
 	Hash   auth.HashParams  // password hashing cost; the default in production
 	SeedFS fs.FS            // seed/ files; the embedded ones in production
+	// AssessmentsFS holds scenarios/ and modules/; the embedded ones in production.
+	AssessmentsFS fs.FS
 }
 
 // App is the running product.
@@ -48,7 +54,10 @@ type App struct {
 	Auth        *auth.Service
 	Referential *referential.Service
 	Candidates  *candidates.Service
+	Training    *training.Service
+	VAE         *vae.Service
 	Web         *webui.UI
+	Jury        *jury.Service
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -60,6 +69,9 @@ func Migrations() []*database.Migration {
 		auth.Migrations(),
 		referential.Migrations(),
 		candidates.Migrations(),
+		vae.Migrations(),
+		jury.Migrations(),
+		training.Migrations(),
 	} {
 		ms = append(ms, part...)
 	}
@@ -100,6 +112,22 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential))
 	a.Auth.SetCandidateLinker(candidates.Exists)
+	if o.AssessmentsFS == nil {
+		o.AssessmentsFS = assessments.FS
+	}
+	// A scenario or module that fails its check is logged and not served.
+	cat := training.LoadCatalogue(o.AssessmentsFS, a.Referential.LawParameters(), o.Logger)
+	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, cat)
+	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit})
+	a.Candidates.AddDataHolder(a.VAE)
+	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential}); err != nil {
+		return fail(err)
+	}
+	a.Candidates.AddDataHolder(a.Jury)
+	// The features meet through these hooks rather than importing each other.
+	a.VAE.SetExaminers(a.Jury)
+	a.Jury.SetSubmittedOn(a.VAE.SubmittedOn)
+	a.Jury.SetAttemptSummary(a.Training.ExamSummary)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -122,7 +150,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 func (a *App) routes() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg})
+	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg,
+		// Documents have their own limit (CQP_UPLOAD_LIMIT), applied by the handler.
+		Skipper: func(c echo.Context) bool { return c.Path() == vae.UploadPath && c.Request().Method == http.MethodPost }})
 	a.Echo = e
 
 	e.GET("/healthz", func(c echo.Context) error {
@@ -143,7 +173,10 @@ func (a *App) routes() {
 	a.Auth.Routes(api)
 	a.Referential.Routes(api)
 	a.Candidates.Routes(api)
+	a.VAE.Routes(api)
+	a.Jury.Routes(api)
 	rules.NewService(a.Referential).Routes(api)
+	a.Training.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 

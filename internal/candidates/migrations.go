@@ -61,6 +61,12 @@ func Migrations() []*database.Migration {
 	}, {
 		ID:      "2026112313_candidates_search_trigram",
 		Migrate: migrateSearchTrigram,
+	}, {
+		// ?q= looks whole email addresses up by equality (see List).
+		ID: "2026112314_candidates_email_index",
+		Migrate: func(tx *gorm.DB) error {
+			return tx.Exec("CREATE INDEX idx_candidates_email ON candidates (email)").Error
+		},
 	}}
 }
 

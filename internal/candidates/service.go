@@ -176,6 +176,27 @@ func (s *Service) CanSee(ctx context.Context, actor auth.User, candidateID strin
 	return false, nil
 }
 
+// VisibleIDs is the sub-query of the candidate ids actor may see, for the
+// features that list records hanging from candidates (training attempts):
+// the same rule as CanSee, as SQL. Nil means every candidate (administrators).
+func VisibleIDs(db *gorm.DB, actor auth.User) *gorm.DB {
+	switch actor.Role {
+	case auth.RoleAdmin:
+		return nil
+	case auth.RoleCandidate:
+		id := ""
+		if actor.CandidateID != nil {
+			id = *actor.CandidateID
+		}
+		return db.Session(&gorm.Session{NewDB: true}).Model(&Candidate{}).Select("id").Where("id = ?", id)
+	case auth.RoleTrainer:
+		return db.Session(&gorm.Session{NewDB: true}).Raw(`SELECT m.candidate_id FROM cohort_members m
+			JOIN cohort_trainers t ON t.cohort_id = m.cohort_id WHERE t.user_id = ?
+			UNION SELECT id FROM candidates WHERE created_by = ?`, actor.ID, actor.ID)
+	}
+	return db.Session(&gorm.Session{NewDB: true}).Model(&Candidate{}).Select("id").Where("1 = 0")
+}
+
 // trainerCandidates is the sub-query of the trainees in the trainer's cohorts.
 func trainerCandidates(db *gorm.DB, trainerID string) *gorm.DB {
 	return db.Table("cohort_members AS m").Select("m.candidate_id").
@@ -203,8 +224,17 @@ func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Can
 	if database.IsSQLite(s.db) {
 		like = `search LIKE ? ESCAPE '\'` // PostgreSQL's default escape is already the backslash
 	}
-	for _, w := range strings.Fields(Fold(q.Q)) {
-		tx = tx.Where(like, "%"+escapeLike(w)+"%")
+	for _, w := range strings.Fields(q.Q) {
+		// A whole email address is looked up by its index: as a substring it
+		// would make the trigram index intersect the posting lists of
+		// "exa", "mpl", ".fr"…, which hold nearly every row.
+		if looksLikeEmail(w) {
+			tx = tx.Where("email = ?", auth.NormaliseEmail(w))
+			continue
+		}
+		for _, f := range strings.Fields(Fold(w)) {
+			tx = tx.Where(like, "%"+escapeLike(f)+"%")
+		}
 	}
 	if q.After != "" {
 		tx = tx.Where("id > ?", q.After)
@@ -224,7 +254,23 @@ func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Can
 		return nil, "", httpx.Forbidden("Votre rôle ne permet pas cette action.", "Your role does not allow this action.")
 	}
 	var cs []Candidate
-	if err := tx.Find(&cs).Error; err != nil {
+	find := func(tx *gorm.DB) error { return tx.Find(&cs).Error }
+	if q.Q != "" && !database.IsSQLite(s.db) {
+		// pgx prepares statements; after five runs PostgreSQL may keep a
+		// generic plan that cannot see how common a LIKE pattern is, and
+		// then fetches every row of a frequent word through the trigram
+		// index and sorts them (seconds at a million rows) instead of walking
+		// the primary key. A plan per query costs a fraction of a millisecond.
+		find = func(q *gorm.DB) error {
+			return q.Transaction(func(tx *gorm.DB) error {
+				if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
+					return err
+				}
+				return tx.Find(&cs).Error
+			})
+		}
+	}
+	if err := find(tx); err != nil {
 		return nil, "", fmt.Errorf("list candidates: %w", err)
 	}
 	next := ""
@@ -233,6 +279,12 @@ func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Can
 		next = cs[q.Limit-1].ID
 	}
 	return cs, next, nil
+}
+
+// looksLikeEmail tells a whole address ("a.b@example.fr") from a word.
+func looksLikeEmail(w string) bool {
+	at := strings.IndexByte(w, '@')
+	return at > 0 && strings.Contains(w[at+1:], ".") && !strings.HasSuffix(w, ".")
 }
 
 func escapeLike(s string) string {

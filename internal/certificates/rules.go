@@ -5,6 +5,7 @@ import (
 
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/referential"
 )
 
 // Kinds of document (CONTRACT.md "Certificates").
@@ -97,4 +98,17 @@ func Assess(components []string, years int, decisions []candidates.Decision, tod
 		}
 	}
 	return out, len(out.Components) > 0
+}
+
+// RegistryEntry returns the registry entry (RNCP…) a document dated `on`
+// may mention: the first registration whose period covers that date. A
+// certification whose registration lapsed is still awarded, but its
+// certificates must not claim a registration they do not have.
+func RegistryEntry(regs []referential.Registration, on civil.Date) (referential.Registration, bool) {
+	for _, r := range regs {
+		if r.Covers(on) {
+			return r, true
+		}
+	}
+	return referential.Registration{}, false
 }

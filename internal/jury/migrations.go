@@ -115,5 +115,20 @@ func Migrations() []*database.Migration {
 			}
 			return nil
 		},
-	}}
+	}, migrationDossierDate()}
+}
+
+// migrationDossierDate records, per assigned candidate, when their VAE
+// dossier was submitted: the jury must sit within 3 months of it. Kept on
+// the assignment because the VAE feature may not be there to ask.
+func migrationDossierDate() *database.Migration {
+	return &database.Migration{
+		ID: "2026112321_jury_dossier_date",
+		Migrate: func(tx *gorm.DB) error {
+			type assignment struct {
+				DossierSubmittedOn *string `gorm:"type:date"`
+			}
+			return tx.Table("jury_candidates").AutoMigrate(&assignment{})
+		},
+	}
 }

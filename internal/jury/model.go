@@ -67,6 +67,9 @@ type Assignment struct {
 	JuryID        string  `gorm:"size:36;not null;uniqueIndex:idx_jury_candidate" json:"jury_id"`
 	CandidateID   string  `gorm:"size:36;not null;uniqueIndex:idx_jury_candidate;index" json:"candidate_id"`
 	ExamAttemptID *string `gorm:"size:36" json:"exam_attempt_id"`
+	// DossierSubmittedOn is the VAE dossier's submission day, when the
+	// candidate comes by VAE: the jury sits within 3 months of it.
+	DossierSubmittedOn *civil.Date `json:"dossier_submitted_on"`
 	// OpenedAt is when the deliberation on this candidate was opened: from
 	// then on members see each other's scores, and scores are frozen.
 	OpenedAt       *time.Time `json:"deliberation_opened_at"`

@@ -288,3 +288,14 @@ func loadCandidate(tx *gorm.DB, id string) (candidates.Candidate, error) {
 	}
 	return c, nil
 }
+
+// Examines says whether a user sits on a jury; the VAE feature asks it before
+// letting a member open a dossier handed to that jury.
+func (s *Service) Examines(ctx context.Context, userID, juryID string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Member{}).Where("jury_id = ? AND user_id = ?", juryID, userID).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("jury %s membership: %w", juryID, err)
+	}
+	return n > 0, nil
+}

@@ -50,8 +50,6 @@ type Attempt struct {
 	MaxScore      float64 `gorm:"not null"`
 	Percent       float64 `gorm:"not null"`
 	Passed        bool    `gorm:"not null"`
-	ReleasedAt    *time.Time
-	ReleasedBy    string `gorm:"size:36"`
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -76,12 +74,6 @@ func (a *Attempt) result() *scenario.Result {
 		return nil
 	}
 	return &r
-}
-
-// hidden tells whether the result is withheld from actor: an exam result
-// stays with the administrators until it is released.
-func (a *Attempt) hidden(isAdmin bool) bool {
-	return a.Mode == Exam && a.ReleasedAt == nil && !isAdmin
 }
 
 // expired is an attempt never submitted whose time, grace included, is up.
@@ -122,7 +114,7 @@ type AttemptView struct {
 	Expired         bool                       `json:"expired"` // never submitted and the time is up: only a late submission remains
 	SubmittedAt     *time.Time                 `json:"submitted_at"`
 	Late            bool                       `json:"late"`
-	Released        *bool                      `json:"released,omitempty"` // exam attempts only
+	Released        *bool                      `json:"released,omitempty"` // exam attempts only: a jury has deliberated since
 	Seed            *int64                     `json:"seed,omitempty"`     // trainers and administrators only
 	Summary         string                     `json:"summary,omitempty"`
 	Case            map[string]any             `json:"case"`
@@ -167,17 +159,19 @@ type AttemptSummary struct {
 	Passed       *bool      `json:"passed"`
 }
 
-func (a *Attempt) summary(now time.Time, isAdmin bool) AttemptSummary {
+// summary is the list line; released says whether a jury has deliberated on
+// an exam attempt, hidden whether its result is withheld from the caller.
+func (a *Attempt) summary(now time.Time, released, hidden bool) AttemptSummary {
 	out := AttemptSummary{ID: a.ID, CandidateID: a.CandidateID, Scenario: a.ScenarioID, Title: a.ScenarioTitle,
 		Component: a.Component, Mode: a.Mode, Status: a.Status, StartedAt: a.StartedAt, Deadline: a.Deadline,
 		Expired: a.expired(now), SubmittedAt: a.SubmittedAt, Late: a.Late}
 	if a.Mode == Exam {
-		r := a.ReleasedAt != nil
+		r := released
 		out.Released = &r
 	}
 	switch {
 	case a.Status == InProgress:
-	case a.hidden(isAdmin):
+	case hidden:
 		out.ResultHidden = true
 	default:
 		score, maxScore, pct, passed := a.Score, a.MaxScore, a.Percent, a.Passed

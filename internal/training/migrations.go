@@ -38,8 +38,6 @@ func Migrations() []*database.Migration {
 				MaxScore      float64 `gorm:"not null;default:0"`
 				Percent       float64 `gorm:"not null;default:0"`
 				Passed        bool    `gorm:"not null;default:false"`
-				ReleasedAt    *time.Time
-				ReleasedBy    string `gorm:"size:36"`
 				CreatedAt     time.Time
 				UpdatedAt     time.Time
 			}

@@ -1,0 +1,169 @@
+package jury
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/pdfdoc"
+	"github.com/johnfercher/maroto/v2/pkg/components/col"
+	"github.com/johnfercher/maroto/v2/pkg/components/text"
+	"github.com/johnfercher/maroto/v2/pkg/consts/align"
+	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
+	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
+	"github.com/johnfercher/maroto/v2/pkg/core"
+	"github.com/johnfercher/maroto/v2/pkg/props"
+)
+
+var (
+	categoryFR = map[string]string{
+		Professional:               "Professionnel du secteur",
+		OrganisationRepresentative: "Représentant de l'organisme",
+	}
+	outcomeFR = map[string]string{
+		candidates.Validated:    "Validé",
+		candidates.NotValidated: "Non validé",
+	}
+	reasonFR = map[string]string{
+		ReasonEmployer:    "employeur du candidat",
+		ReasonTrained:     "a formé le candidat",
+		ReasonAccompanied: "a accompagné le candidat",
+		ReasonDeclared:    "conflit déclaré",
+	}
+)
+
+func frDate(t time.Time) string { return t.UTC().Format("02/01/2006 à 15:04 UTC") }
+
+// RenderMinutes prints the procès-verbal: the jury, its composition, each
+// candidate's decisions with their reasons (corrections shown with what
+// they replace), and the signatures. Rows grow with their text
+// (AddAutoRow), so long reasons never overflow.
+func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
+	doc := pdfdoc.New(orientation.Vertical)
+	bold := props.Text{Style: fontstyle.Bold}
+	line := func(s string, p ...props.Text) {
+		if len(p) > 0 {
+			doc.AddAutoRow(text.NewCol(12, s, p[0]))
+			return
+		}
+		doc.AddAutoRow(text.NewCol(12, s))
+	}
+	gap := func() { doc.AddRow(3, col.New(12)) }
+
+	line("PROCÈS-VERBAL DE DÉLIBÉRATION DU JURY", props.Text{Style: fontstyle.Bold, Size: 14, Align: align.Center})
+	title := m.Title
+	if title == "" {
+		title = m.Jury.Certification
+	}
+	line("Certificat de qualification professionnelle : "+title, props.Text{Align: align.Center})
+	gap()
+	d := m.Jury.SessionDate
+	line(fmt.Sprintf("Session du %02d/%02d/%04d", d.Day, int(d.Month), d.Year), bold)
+	if m.Jury.Location != "" {
+		line("Lieu : " + m.Jury.Location)
+	}
+	line("Référence du jury : " + m.Jury.ID)
+	if m.Final {
+		line("Statut : procès-verbal signé le "+frDate(*m.Jury.FinalisedAt)+" — décisions définitives", bold)
+	} else {
+		line("Statut : projet, non signé — décisions provisoires", bold)
+	}
+	gap()
+
+	names := map[string]string{}
+	line("Composition du jury", props.Text{Style: fontstyle.Bold, Size: 12})
+	pros := 0
+	for _, mb := range m.Members {
+		names[mb.UserID] = mb.Name
+		if mb.Category == Professional {
+			pros++
+		}
+		role := ""
+		if mb.UserID == m.Jury.PresidentID {
+			role = " — président"
+		}
+		addRow(doc, []string{mb.Name + role, categoryFR[mb.Category], mb.Organisation}, []int{4, 4, 4}, props.Text{})
+	}
+	line(fmt.Sprintf("%d membres, dont %d professionnels et %d représentants de l'organisme.", len(m.Members), pros, len(m.Members)-pros))
+	gap()
+
+	line("Décisions", props.Text{Style: fontstyle.Bold, Size: 12})
+	for _, c := range m.Candidates {
+		gap()
+		line("Candidat : "+c.Name, bold)
+		if len(c.Exclusions) > 0 {
+			var ex []string
+			for _, e := range c.Exclusions {
+				ex = append(ex, names[e.UserID]+" ("+reasonFR[e.Reason]+")")
+			}
+			line("Membres écartés pour conflit d'intérêts : " + strings.Join(ex, ", "))
+		}
+		if c.Deliberation == nil {
+			line("Aucune délibération pour ce candidat.")
+			continue
+		}
+		dd := c.Deliberation.DecidedOn
+		var present []string
+		for _, id := range c.Deliberation.PresentIDs {
+			present = append(present, names[id])
+		}
+		line(fmt.Sprintf("Délibération du %02d/%02d/%04d — membres présents : %s", dd.Day, int(dd.Month), dd.Year, strings.Join(present, ", ")))
+		casting := map[string]bool{}
+		for _, v := range c.Deliberation.Votes {
+			casting[v.Component] = v.Casting
+		}
+		addRow(doc, []string{"Bloc", "Décision", "Motif"}, []int{2, 3, 7}, bold)
+		for _, dec := range c.Decisions {
+			outcome := outcomeFR[dec.Outcome]
+			if casting[dec.Component] && dec.SupersedesID == nil {
+				outcome += " (voix prépondérante du président)"
+			}
+			reason := dec.Reason
+			if dec.SupersedesID != nil {
+				cd := dec.DecidedOn
+				outcome += fmt.Sprintf(" — correction du %02d/%02d/%04d", cd.Day, int(cd.Month), cd.Year)
+			}
+			if dec.SupersededBy != nil {
+				outcome += " — remplacée par une correction"
+			}
+			if reason == "" {
+				reason = "—"
+			}
+			addRow(doc, []string{dec.Component, outcome, reason}, []int{2, 3, 7}, props.Text{})
+		}
+	}
+	gap()
+
+	line("Signatures", props.Text{Style: fontstyle.Bold, Size: 12})
+	if len(m.Signatures) == 0 {
+		line("Aucune signature.")
+	}
+	for _, sg := range m.Signatures {
+		who := names[sg.UserID]
+		if sg.UserID == m.Jury.PresidentID {
+			who += ", président du jury"
+		}
+		note := ""
+		if sg.RecordedBy != sg.UserID {
+			note = " (signature sur papier enregistrée par l'administration)"
+		}
+		line(fmt.Sprintf("Signé par %s le %s%s", who, frDate(sg.SignedAt), note))
+	}
+	gap()
+	line("Document édité le "+frDate(printed)+".", props.Text{Size: 8})
+
+	out, err := doc.Generate()
+	if err != nil {
+		return nil, err
+	}
+	return out.GetBytes(), nil
+}
+
+func addRow(doc core.Maroto, cells []string, sizes []int, p props.Text) {
+	cols := make([]core.Col, len(cells))
+	for i, c := range cells {
+		cols[i] = text.NewCol(sizes[i], c, p)
+	}
+	doc.AddAutoRow(cols...)
+}

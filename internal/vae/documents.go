@@ -1,0 +1,277 @@
+package vae
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/database"
+	"github.com/ancr/cqp/internal/platform/httpx"
+	"gorm.io/gorm"
+)
+
+// Store keeps document bytes under dir/uploads/ab/abcdef… (the SHA-256 of the
+// content): no name a user chose ever reaches the file system, and the same
+// file uploaded twice is stored once.
+type Store struct{ dir string }
+
+// NewStore uses dataDir/uploads.
+func NewStore(dataDir string) *Store { return &Store{dir: filepath.Join(dataDir, "uploads")} }
+
+func (st *Store) path(sum string) string { return filepath.Join(st.dir, sum[:2], sum) }
+
+// Open returns the stored bytes of sum.
+func (st *Store) Open(sum string) (*os.File, error) {
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return nil, fmt.Errorf("store: bad hash %q", sum)
+	}
+	return os.Open(st.path(sum))
+}
+
+// Remove deletes the bytes of sum (a missing file is not an error).
+func (st *Store) Remove(sum string) error {
+	if err := os.Remove(st.path(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// put copies r (already known to be at most limit bytes after head) to a
+// temporary file, then moves it to its content address.
+func (st *Store) put(r io.Reader, limit int64) (sum string, size int64, err error) {
+	if err := os.MkdirAll(filepath.Join(st.dir, "tmp"), 0o750); err != nil {
+		return "", 0, fmt.Errorf("store: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Join(st.dir, "tmp"), "upload-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("store: %w", err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name()) // gone already when renamed
+	}()
+	h := sha256.New()
+	size, err = io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
+	if err != nil {
+		return "", 0, err
+	}
+	if size > limit {
+		return "", size, errTooLarge
+	}
+	if err := tmp.Sync(); err != nil {
+		return "", 0, fmt.Errorf("store: %w", err)
+	}
+	sum = hex.EncodeToString(h.Sum(nil))
+	if err := os.MkdirAll(filepath.Dir(st.path(sum)), 0o750); err != nil {
+		return "", 0, fmt.Errorf("store: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), st.path(sum)); err != nil {
+		return "", 0, fmt.Errorf("store: %w", err)
+	}
+	return sum, size, nil
+}
+
+var errTooLarge = errors.New("too large")
+
+// Accepted document types, recognised by their first bytes: a file's name
+// and the client's Content-Type say nothing reliable.
+var signatures = []struct {
+	contentType string
+	magic       []byte
+}{
+	{"application/pdf", []byte("%PDF-")},
+	{"image/jpeg", []byte{0xFF, 0xD8, 0xFF}},
+	{"image/png", []byte("\x89PNG\r\n\x1a\n")},
+}
+
+// Sniff names the type of a document from its first bytes; "" when it is
+// not one of the accepted types.
+func Sniff(head []byte) string {
+	for _, s := range signatures {
+		if bytes.HasPrefix(head, s.magic) {
+			return s.contentType
+		}
+	}
+	return ""
+}
+
+func (s *Service) tooLarge() error {
+	return httpx.New(http.StatusRequestEntityTooLarge, "too_large",
+		fmt.Sprintf("Le document dépasse la taille autorisée (%d Mio).", s.uploadLimit>>20),
+		fmt.Sprintf("The document exceeds the size limit (%d MiB).", s.uploadLimit>>20))
+}
+
+// Upload is a document being received.
+type Upload struct {
+	Title    string
+	FileName string
+	Body     io.Reader
+}
+
+// AddDocument checks a document by its content (PDF, JPEG or PNG only) and
+// size, stores it by content hash and attaches it to an editable dossier.
+func (s *Service) AddDocument(ctx context.Context, actor auth.User, dossierID string, up Upload) (Document, error) {
+	// Check who and what first, so that nothing is stored for a dossier the
+	// caller may not change.
+	d, err := s.load(ctx, s.db.WithContext(ctx), actor, dossierID)
+	if err != nil {
+		return Document{}, err
+	}
+	if !canEdit(actor, d) {
+		return Document{}, httpx.Forbidden("Seul le candidat ou un administrateur modifie ce dossier.",
+			"Only the candidate or an administrator changes this dossier.")
+	}
+	if !d.Editable() {
+		return Document{}, frozen(d)
+	}
+	br := bufio.NewReaderSize(up.Body, 4096)
+	head, err := br.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return Document{}, readError(err, s)
+	}
+	ct := Sniff(head)
+	if ct == "" {
+		return Document{}, httpx.Unprocessable("unsupported_type",
+			"Seuls les documents PDF, JPEG et PNG sont acceptés (le contenu du fichier a été vérifié, pas seulement son nom).",
+			"Only PDF, JPEG and PNG documents are accepted (the file's content was checked, not just its name).",
+			httpx.Field("file", "Type de fichier refusé.", "File type refused."))
+	}
+	sum, size, err := s.store.put(br, s.uploadLimit)
+	if errors.Is(err, errTooLarge) {
+		return Document{}, s.tooLarge()
+	}
+	if err != nil {
+		return Document{}, readError(err, s)
+	}
+	doc := Document{ID: database.NewID(), DossierID: d.ID, Title: cleanName(up.Title, 200), FileName: cleanName(up.FileName, 200),
+		ContentType: ct, Size: size, SHA256: sum, UploadedBy: actor.ID}
+	if doc.FileName == "" {
+		doc.FileName = "document" + extension(ct)
+	}
+	if doc.Title == "" {
+		doc.Title = doc.FileName
+	}
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Create(&doc).Error; err != nil {
+			return fmt.Errorf("vae document: %w", err)
+		}
+		return s.record(tx, actor, d, "vae.document.add", "Justificatif ajouté : "+doc.Title+".", "", "vae_document", doc.ID, nil, doc)
+	})
+	if err != nil {
+		s.dropIfUnused(context.WithoutCancel(ctx), sum)
+		return Document{}, err
+	}
+	return doc, nil
+}
+
+// dropIfUnused removes stored bytes no document row points to any more.
+func (s *Service) dropIfUnused(ctx context.Context, sum string) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Document{}).Where("sha256 = ?", sum).Count(&n).Error; err == nil && n == 0 {
+		_ = s.store.Remove(sum)
+	}
+}
+
+// OpenDocument returns a document and its bytes, for whoever may see the
+// dossier (owner, administrators, the examining jury); others get 404.
+func (s *Service) OpenDocument(ctx context.Context, actor auth.User, dossierID, id string) (Document, *os.File, error) {
+	db := s.db.WithContext(ctx)
+	if _, err := s.load(ctx, db, actor, dossierID); err != nil {
+		return Document{}, nil, err
+	}
+	var doc Document
+	err := db.Where("id = ? AND dossier_id = ?", id, dossierID).Take(&doc).Error
+	if database.IsNotFound(err) {
+		return doc, nil, httpx.NotFound("Document introuvable.", "Document not found.")
+	}
+	if err != nil {
+		return doc, nil, fmt.Errorf("vae document %s: %w", id, err)
+	}
+	f, err := s.store.Open(doc.SHA256)
+	if err != nil {
+		return doc, nil, fmt.Errorf("vae document %s: %w", id, err)
+	}
+	return doc, f, nil
+}
+
+// DeleteDocument removes a document from a dossier not yet submitted.
+func (s *Service) DeleteDocument(ctx context.Context, actor auth.User, dossierID, id string) error {
+	var doc Document
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
+		if err != nil {
+			return err
+		}
+		err = tx.Where("id = ? AND dossier_id = ?", id, d.ID).Take(&doc).Error
+		if database.IsNotFound(err) {
+			return httpx.NotFound("Document introuvable.", "Document not found.")
+		}
+		if err != nil {
+			return fmt.Errorf("vae document %s: %w", id, err)
+		}
+		if err := tx.Delete(&Document{}, "id = ?", id).Error; err != nil {
+			return fmt.Errorf("vae document %s: %w", id, err)
+		}
+		return s.record(tx, actor, d, "vae.document.delete", "Justificatif retiré : "+doc.Title+".", "", "vae_document", id, doc, nil)
+	})
+	if err != nil {
+		return err
+	}
+	s.dropIfUnused(context.WithoutCancel(ctx), doc.SHA256)
+	return nil
+}
+
+func readError(err error, s *Service) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return s.tooLarge()
+	}
+	return httpx.BadRequest("Lecture du document impossible.", "The document could not be read.").Wrap(err)
+}
+
+// cleanName keeps a client-given name printable and short: it is shown,
+// never used as a path.
+func cleanName(s string, n int) string {
+	s = filepath.Base(strings.ReplaceAll(s, `\`, "/"))
+	if s == "." || s == "/" {
+		s = ""
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '"' {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n])
+	}
+	return s
+}
+
+func extension(ct string) string {
+	switch ct {
+	case "application/pdf":
+		return ".pdf"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	}
+	return ""
+}

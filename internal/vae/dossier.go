@@ -1,0 +1,196 @@
+// Package vae holds VAE dossiers (validation des acquis de l'expérience,
+// DOMAIN.md §4): the candidate's request, the administrator's decision on
+// admissibility (recevabilité), the dossier of experience with its supporting
+// documents, and its submission, locking and hand-over to a jury. Every step
+// is dated, attributed, audited and shown on the dossier's timeline.
+package vae
+
+import (
+	"time"
+
+	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/platform/database"
+	"github.com/ancr/cqp/internal/referential"
+	"gorm.io/gorm"
+)
+
+// Dossier statuses, in the order a dossier goes through them.
+const (
+	StatusRequested    = "requested"    // the candidate asked; admissibility not decided
+	StatusAdmissible   = "admissible"   // recevable: the candidate builds the dossier
+	StatusInadmissible = "inadmissible" // refused, with a reason: the end
+	StatusSubmitted    = "submitted"    // sent by the candidate: no more changes
+	StatusLocked       = "locked"       // checked and sealed by an administrator
+	StatusWithJury     = "with_jury"    // handed to the jury that examines it
+)
+
+// Dossier is one VAE request and, once admissible, the dossier built on it.
+type Dossier struct {
+	ID             string `gorm:"primaryKey;size:36" json:"id"`
+	CandidateID    string `gorm:"size:36;not null;index" json:"candidate_id"`
+	Certification  string `gorm:"size:60;not null" json:"certification"`
+	Status         string `gorm:"size:20;not null;index" json:"status"`
+	Motivation     string `gorm:"type:text" json:"motivation"`
+	ActivityMonths int    `gorm:"not null" json:"activity_months"`
+
+	RequestedAt time.Time `gorm:"not null" json:"requested_at"`
+	RequestedBy string    `gorm:"size:36;not null" json:"requested_by"`
+
+	// Admissibility: the criteria of DOMAIN.md §4 as the administrator
+	// checked them, and the reason when refused.
+	CritOneYear       *bool      `json:"criterion_one_year_activity,omitempty"`
+	CritRelated       *bool      `json:"criterion_related_to_certification,omitempty"`
+	CritDocumented    *bool      `json:"criterion_documented,omitempty"`
+	AdmissibilityNote string     `gorm:"type:text" json:"admissibility_reason,omitempty"`
+	DecidedAt         *time.Time `json:"admissibility_decided_at,omitempty"`
+	DecidedBy         string     `gorm:"size:36" json:"admissibility_decided_by,omitempty"`
+
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	SubmittedBy string     `gorm:"size:36" json:"submitted_by,omitempty"`
+	LockedAt    *time.Time `json:"locked_at,omitempty"`
+	LockedBy    string     `gorm:"size:36" json:"locked_by,omitempty"`
+	JuryID      *string    `gorm:"size:36;index" json:"jury_id,omitempty"`
+	HandedAt    *time.Time `json:"handed_at,omitempty"`
+	HandedBy    string     `gorm:"size:36" json:"handed_by,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	Experiences []Experience `gorm:"-" json:"experiences"`
+	Documents   []Document   `gorm:"-" json:"documents"`
+}
+
+// TableName keeps the table's name stable.
+func (Dossier) TableName() string { return "vae_dossiers" }
+
+// Editable tells whether the candidate may still change the dossier.
+func (d Dossier) Editable() bool { return d.Status == StatusAdmissible }
+
+// Experience is one period of activity the candidate describes, with the
+// components of the certification its activities relate to.
+type Experience struct {
+	ID         string                 `gorm:"primaryKey;size:36" json:"id"`
+	DossierID  string                 `gorm:"size:36;not null;index" json:"dossier_id"`
+	Employer   string                 `gorm:"size:200;not null" json:"employer"`
+	Role       string                 `gorm:"size:200;not null" json:"role"`
+	StartsOn   civil.Date             `gorm:"not null" json:"starts_on"`
+	EndsOn     civil.Date             `json:"ends_on"`
+	Activities string                 `gorm:"type:text;not null" json:"activities"`
+	Components referential.StringList `gorm:"type:text" json:"components"`
+	CreatedAt  time.Time              `json:"created_at"`
+	UpdatedAt  time.Time              `json:"updated_at"`
+}
+
+// TableName keeps the table's name stable.
+func (Experience) TableName() string { return "vae_experiences" }
+
+// Document is a supporting document. Its bytes live under the data folder,
+// named by their SHA-256: the client's file name is kept for display only.
+type Document struct {
+	ID          string    `gorm:"primaryKey;size:36" json:"id"`
+	DossierID   string    `gorm:"size:36;not null;index" json:"dossier_id"`
+	Title       string    `gorm:"size:200;not null" json:"title"`
+	FileName    string    `gorm:"size:200;not null" json:"file_name"`
+	ContentType string    `gorm:"size:40;not null" json:"content_type"`
+	Size        int64     `gorm:"not null" json:"size"`
+	SHA256      string    `gorm:"column:sha256;size:64;not null;index" json:"sha256"`
+	UploadedBy  string    `gorm:"size:36;not null" json:"uploaded_by"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// TableName keeps the table's name stable.
+func (Document) TableName() string { return "vae_documents" }
+
+// Event is one step of a dossier's timeline.
+type Event struct {
+	ID        string    `gorm:"primaryKey;size:36" json:"id"`
+	DossierID string    `gorm:"size:36;not null;index" json:"dossier_id"`
+	At        time.Time `gorm:"not null" json:"at"`
+	ActorID   string    `gorm:"size:36;not null" json:"actor_id"`
+	ActorRole string    `gorm:"size:20;not null" json:"actor_role"`
+	Action    string    `gorm:"size:60;not null" json:"action"`
+	// Label is the step in French, for the candidate's timeline.
+	Label  string `gorm:"size:300;not null" json:"label"`
+	Detail string `gorm:"type:text" json:"detail,omitempty"`
+}
+
+// TableName keeps the table's name stable.
+func (Event) TableName() string { return "vae_events" }
+
+// Migrations create the VAE tables (IDs in the candidates/VAE range).
+// Each step declares its own snapshot of the tables.
+func Migrations() []*database.Migration {
+	return []*database.Migration{{
+		ID: "2026112315_vae",
+		Migrate: func(tx *gorm.DB) error {
+			type dossier struct {
+				ID                string `gorm:"primaryKey;size:36"`
+				CandidateID       string `gorm:"size:36;not null;index:idx_vae_dossiers_candidate"`
+				Certification     string `gorm:"size:60;not null"`
+				Status            string `gorm:"size:20;not null;index:idx_vae_dossiers_status"`
+				Motivation        string `gorm:"type:text"`
+				ActivityMonths    int    `gorm:"not null"`
+				RequestedAt       time.Time
+				RequestedBy       string `gorm:"size:36;not null"`
+				CritOneYear       *bool
+				CritRelated       *bool
+				CritDocumented    *bool
+				AdmissibilityNote string `gorm:"type:text"`
+				DecidedAt         *time.Time
+				DecidedBy         string `gorm:"size:36"`
+				SubmittedAt       *time.Time
+				SubmittedBy       string `gorm:"size:36"`
+				LockedAt          *time.Time
+				LockedBy          string  `gorm:"size:36"`
+				JuryID            *string `gorm:"size:36;index:idx_vae_dossiers_jury"`
+				HandedAt          *time.Time
+				HandedBy          string `gorm:"size:36"`
+				CreatedAt         time.Time
+				UpdatedAt         time.Time
+			}
+			type experience struct {
+				ID         string  `gorm:"primaryKey;size:36"`
+				DossierID  string  `gorm:"size:36;not null;index:idx_vae_experiences_dossier"`
+				Employer   string  `gorm:"size:200;not null"`
+				Role       string  `gorm:"size:200;not null"`
+				StartsOn   string  `gorm:"type:date;not null"`
+				EndsOn     *string `gorm:"type:date"`
+				Activities string  `gorm:"type:text;not null"`
+				Components string  `gorm:"type:text"`
+				CreatedAt  time.Time
+				UpdatedAt  time.Time
+			}
+			type document struct {
+				ID          string `gorm:"primaryKey;size:36"`
+				DossierID   string `gorm:"size:36;not null;index:idx_vae_documents_dossier"`
+				Title       string `gorm:"size:200;not null"`
+				FileName    string `gorm:"size:200;not null"`
+				ContentType string `gorm:"size:40;not null"`
+				Size        int64  `gorm:"not null"`
+				SHA256      string `gorm:"column:sha256;size:64;not null;index:idx_vae_documents_sha256"`
+				UploadedBy  string `gorm:"size:36;not null"`
+				CreatedAt   time.Time
+			}
+			type event struct {
+				ID        string `gorm:"primaryKey;size:36"`
+				DossierID string `gorm:"size:36;not null;index:idx_vae_events_dossier"`
+				At        time.Time
+				ActorID   string `gorm:"size:36;not null"`
+				ActorRole string `gorm:"size:20;not null"`
+				Action    string `gorm:"size:60;not null"`
+				Label     string `gorm:"size:300;not null"`
+				Detail    string `gorm:"type:text"`
+			}
+			for name, m := range map[string]any{"vae_dossiers": &dossier{}, "vae_experiences": &experience{},
+				"vae_documents": &document{}, "vae_events": &event{}} {
+				if err := tx.Table(name).AutoMigrate(m); err != nil {
+					return err
+				}
+			}
+			// One open request per candidate and certification: a refused one
+			// may be asked again, never two running side by side.
+			return tx.Exec(`CREATE UNIQUE INDEX idx_vae_dossiers_one_open ON vae_dossiers (candidate_id, certification)
+				WHERE status <> 'inadmissible'`).Error
+		},
+	}}
+}

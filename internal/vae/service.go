@@ -1,0 +1,636 @@
+package vae
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/platform/audit"
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/database"
+	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/referential"
+	"gorm.io/gorm"
+)
+
+// Referential is what VAE reads from the referential.
+type Referential interface {
+	Certification(code string) (referential.Certification, bool)
+}
+
+// Examiners tells whether a user sits on a jury. The jury feature satisfies
+// it (SetExaminers in the composition root); until then only the owner and
+// administrators reach a dossier.
+type Examiners interface {
+	Examines(ctx context.Context, userID, juryID string) (bool, error)
+}
+
+// Service is the VAE feature.
+type Service struct {
+	db          *gorm.DB
+	now         func() time.Time
+	ref         Referential
+	store       *Store
+	uploadLimit int64
+	examiners   Examiners
+}
+
+// Config is what the service needs from the program's configuration.
+type Config struct {
+	DataDir     string // documents go under DataDir/uploads
+	UploadLimit int64  // largest document accepted, in bytes
+}
+
+// NewService builds the service.
+func NewService(db *gorm.DB, now func() time.Time, ref Referential, cfg Config) *Service {
+	if cfg.UploadLimit <= 0 {
+		cfg.UploadLimit = 10 << 20
+	}
+	return &Service{db: db, now: now, ref: ref, store: NewStore(cfg.DataDir), uploadLimit: cfg.UploadLimit}
+}
+
+// SetExaminers plugs in the jury feature.
+func (s *Service) SetExaminers(e Examiners) { s.examiners = e }
+
+// UploadLimit is the largest document accepted, in bytes.
+func (s *Service) UploadLimit() int64 { return s.uploadLimit }
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+func notFound() error { return httpx.NotFound("Dossier VAE introuvable.", "VAE dossier not found.") }
+
+func frozen(d Dossier) error {
+	if d.Status == StatusRequested {
+		return httpx.Conflict("not_admissible_yet",
+			"La recevabilité de la demande n'a pas encore été décidée : le dossier ne peut pas encore être constitué.",
+			"Admissibility has not been decided yet: the dossier cannot be built yet.")
+	}
+	return httpx.Conflict("dossier_locked",
+		"Le dossier n'est plus modifiable (statut « "+statusFR(d.Status)+" »).",
+		"The dossier can no longer be changed (status "+d.Status+").")
+}
+
+func statusFR(s string) string {
+	switch s {
+	case StatusRequested:
+		return "demande déposée"
+	case StatusAdmissible:
+		return "recevable"
+	case StatusInadmissible:
+		return "non recevable"
+	case StatusSubmitted:
+		return "déposé"
+	case StatusLocked:
+		return "verrouillé"
+	case StatusWithJury:
+		return "transmis au jury"
+	}
+	return s
+}
+
+// access says what actor may do with d: see it (owner, administrators, and
+// members of the jury it was handed to), and change it (owner and
+// administrators). Whoever may not see it gets 404, as if it did not exist.
+func (s *Service) canSee(ctx context.Context, actor auth.User, d Dossier) (bool, error) {
+	switch actor.Role {
+	case auth.RoleAdmin:
+		return true, nil
+	case auth.RoleCandidate:
+		return actor.CandidateID != nil && *actor.CandidateID == d.CandidateID, nil
+	case auth.RoleJury:
+		if d.JuryID == nil || s.examiners == nil {
+			return false, nil
+		}
+		ok, err := s.examiners.Examines(ctx, actor.ID, *d.JuryID)
+		if err != nil {
+			return false, fmt.Errorf("vae dossier %s: jury access: %w", d.ID, err)
+		}
+		return ok, nil
+	}
+	return false, nil
+}
+
+func canEdit(actor auth.User, d Dossier) bool {
+	return actor.Role == auth.RoleAdmin ||
+		(actor.Role == auth.RoleCandidate && actor.CandidateID != nil && *actor.CandidateID == d.CandidateID)
+}
+
+// load reads a dossier the actor may see.
+func (s *Service) load(ctx context.Context, db *gorm.DB, actor auth.User, id string) (Dossier, error) {
+	var d Dossier
+	err := db.Where("id = ?", id).Take(&d).Error
+	if database.IsNotFound(err) {
+		return d, notFound()
+	}
+	if err != nil {
+		return d, fmt.Errorf("vae dossier %s: %w", id, err)
+	}
+	ok, err := s.canSee(ctx, actor, d)
+	if err != nil {
+		return d, err
+	}
+	if !ok {
+		return d, notFound()
+	}
+	return d, nil
+}
+
+// loadForEdit reads a dossier inside tx and claims it for a change of its
+// content: the conditional UPDATE takes the row's write lock on PostgreSQL,
+// so a concurrent submission waits for this change (or this change sees the
+// submission and is refused); SQLite's single writer does the same.
+func (s *Service) loadForEdit(ctx context.Context, tx *gorm.DB, actor auth.User, id string) (Dossier, error) {
+	d, err := s.load(ctx, tx, actor, id)
+	if err != nil {
+		return d, err
+	}
+	if !canEdit(actor, d) {
+		return d, httpx.Forbidden("Seul le candidat ou un administrateur modifie ce dossier.",
+			"Only the candidate or an administrator changes this dossier.")
+	}
+	now := s.stamp()
+	res := tx.Model(&Dossier{}).Where("id = ? AND status = ?", id, StatusAdmissible).Update("updated_at", now)
+	if res.Error != nil {
+		return d, fmt.Errorf("vae dossier %s: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+			return d, fmt.Errorf("vae dossier %s: %w", id, err)
+		}
+		return d, frozen(d)
+	}
+	d.UpdatedAt = now
+	return d, nil
+}
+
+// record writes one timeline step and its audit row, inside tx.
+func (s *Service) record(tx *gorm.DB, actor auth.User, d Dossier, action, label, detail string, entity, entityID string, before, after any) error {
+	ev := Event{ID: database.NewID(), DossierID: d.ID, At: s.stamp(), ActorID: actor.ID, ActorRole: actor.Role,
+		Action: action, Label: label, Detail: detail}
+	if err := tx.Create(&ev).Error; err != nil {
+		return fmt.Errorf("vae %s: timeline: %w", action, err)
+	}
+	return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: action, Entity: entity, EntityID: entityID, Before: before, After: after})
+}
+
+// NewRequest opens a VAE request.
+type NewRequest struct {
+	// CandidateID is for an administrator opening a request on a
+	// candidate's behalf; a candidate's own request leaves it empty.
+	CandidateID    string `json:"candidate_id" validate:"omitempty,max=36"`
+	Certification  string `json:"certification" validate:"required,max=60"`
+	Motivation     string `json:"motivation" validate:"max=5000"`
+	ActivityMonths int    `json:"activity_months" validate:"min=0,max=600"`
+}
+
+// Open records a candidate's VAE request for a certification.
+func (s *Service) Open(ctx context.Context, actor auth.User, in NewRequest) (Dossier, error) {
+	switch actor.Role {
+	case auth.RoleCandidate:
+		if actor.CandidateID == nil {
+			return Dossier{}, httpx.Forbidden("Ce compte n'est lié à aucun candidat.", "This account is linked to no candidate.")
+		}
+		if in.CandidateID != "" && in.CandidateID != *actor.CandidateID {
+			return Dossier{}, httpx.Invalid(httpx.Field("candidate_id", "Un candidat ne dépose une demande que pour lui-même.",
+				"A candidate files a request for themself only."))
+		}
+		in.CandidateID = *actor.CandidateID
+	case auth.RoleAdmin:
+		if in.CandidateID == "" {
+			return Dossier{}, httpx.Invalid(httpx.Field("candidate_id", "Le candidat est obligatoire.", "The candidate is required."))
+		}
+	default:
+		return Dossier{}, httpx.Forbidden("Votre rôle ne permet pas cette action.", "Your role does not allow this action.")
+	}
+	cert, ok := s.ref.Certification(in.Certification)
+	if !ok {
+		return Dossier{}, httpx.Invalid(httpx.Field("certification", "Certification inconnue.", "Unknown certification."))
+	}
+	if !cert.Pathways.Has("vae") {
+		return Dossier{}, httpx.Unprocessable("pathway_closed", "La VAE n'est pas ouverte pour cette certification.",
+			"VAE is not open for this certification.", httpx.Field("certification", "VAE fermée.", "VAE closed."))
+	}
+	now := s.stamp()
+	d := Dossier{ID: database.NewID(), CandidateID: in.CandidateID, Certification: cert.Code, Status: StatusRequested,
+		Motivation: strings.TrimSpace(in.Motivation), ActivityMonths: in.ActivityMonths, RequestedAt: now, RequestedBy: actor.ID,
+		CreatedAt: now, UpdatedAt: now}
+	already := httpx.Conflict("conflict", "Une demande de VAE est déjà en cours pour cette certification.",
+		"A VAE request is already open for this certification.")
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Table("candidates").Where("id = ?", in.CandidateID).Count(&n).Error; err != nil {
+			return fmt.Errorf("vae request: %w", err)
+		}
+		if n == 0 {
+			return httpx.Invalid(httpx.Field("candidate_id", "Candidat inconnu.", "Unknown candidate."))
+		}
+		if err := tx.Model(&Dossier{}).Where("candidate_id = ? AND certification = ? AND status <> ?", in.CandidateID, cert.Code, StatusInadmissible).
+			Count(&n).Error; err != nil {
+			return fmt.Errorf("vae request: %w", err)
+		}
+		if n > 0 {
+			return already
+		}
+		if err := tx.Create(&d).Error; err != nil {
+			if database.IsDuplicate(err) {
+				return already
+			}
+			return fmt.Errorf("vae request: %w", err)
+		}
+		return s.record(tx, actor, d, "vae.request", "Demande de VAE déposée pour le "+cert.Title+".", "", "vae_dossier", d.ID, nil, d)
+	})
+	d.Experiences, d.Documents = []Experience{}, []Document{}
+	return d, err
+}
+
+// Get returns a dossier with its experiences and documents.
+func (s *Service) Get(ctx context.Context, actor auth.User, id string) (Dossier, error) {
+	db := s.db.WithContext(ctx)
+	d, err := s.load(ctx, db, actor, id)
+	if err != nil {
+		return d, err
+	}
+	return d, s.fill(db, &d)
+}
+
+func (s *Service) fill(db *gorm.DB, d *Dossier) error {
+	d.Experiences, d.Documents = []Experience{}, []Document{}
+	if err := db.Where("dossier_id = ?", d.ID).Order("starts_on, id").Find(&d.Experiences).Error; err != nil {
+		return fmt.Errorf("vae dossier %s: experiences: %w", d.ID, err)
+	}
+	if err := db.Where("dossier_id = ?", d.ID).Order("id").Find(&d.Documents).Error; err != nil {
+		return fmt.Errorf("vae dossier %s: documents: %w", d.ID, err)
+	}
+	return nil
+}
+
+// ListQuery selects dossiers.
+type ListQuery struct {
+	Status      string
+	CandidateID string
+	After       string
+	Limit       int
+}
+
+// List returns the dossiers the actor may see, in id order after the cursor:
+// all for an administrator, their own for a candidate, those handed to their
+// juries for a jury member (through Examiners, one check per row: juries
+// examine a handful of dossiers).
+func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Dossier, string, error) {
+	tx := s.db.WithContext(ctx).Order("id").Limit(q.Limit + 1)
+	if q.After != "" {
+		tx = tx.Where("id > ?", q.After)
+	}
+	if q.Status != "" {
+		tx = tx.Where("status = ?", q.Status)
+	}
+	if q.CandidateID != "" {
+		tx = tx.Where("candidate_id = ?", q.CandidateID)
+	}
+	switch actor.Role {
+	case auth.RoleAdmin:
+	case auth.RoleCandidate:
+		if actor.CandidateID == nil {
+			return []Dossier{}, "", nil
+		}
+		tx = tx.Where("candidate_id = ?", *actor.CandidateID)
+	case auth.RoleJury:
+		tx = tx.Where("jury_id IS NOT NULL")
+	default:
+		return nil, "", httpx.Forbidden("Votre rôle ne permet pas cette action.", "Your role does not allow this action.")
+	}
+	var ds []Dossier
+	if err := tx.Find(&ds).Error; err != nil {
+		return nil, "", fmt.Errorf("list vae dossiers: %w", err)
+	}
+	next := ""
+	if len(ds) > q.Limit {
+		ds = ds[:q.Limit]
+		next = ds[q.Limit-1].ID
+	}
+	out := ds[:0]
+	for _, d := range ds {
+		ok, err := s.canSee(ctx, actor, d)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			out = append(out, d)
+		}
+	}
+	return out, next, nil
+}
+
+// AdmissibilityDecision is the administrator's decision on a request: each
+// criterion of DOMAIN.md §4 checked, and a reason when refused.
+type AdmissibilityDecision struct {
+	Decision string `json:"decision" validate:"required,oneof=admissible inadmissible"`
+	Criteria struct {
+		OneYearActivity          *bool `json:"one_year_activity" validate:"required"`
+		RelatedToCertification   *bool `json:"related_to_certification" validate:"required"`
+		DocumentedByTheCandidate *bool `json:"documented" validate:"required"`
+	} `json:"criteria"`
+	Reason string `json:"reason" validate:"max=5000"`
+}
+
+// DecideAdmissibility records the recevabilité: admissible only when every
+// criterion is met; a refusal always says why.
+func (s *Service) DecideAdmissibility(ctx context.Context, actor auth.User, id string, in AdmissibilityDecision) (Dossier, error) {
+	if actor.Role != auth.RoleAdmin {
+		return Dossier{}, httpx.Forbidden("Seul un administrateur décide de la recevabilité.", "Only an administrator decides admissibility.")
+	}
+	c := in.Criteria
+	allMet := *c.OneYearActivity && *c.RelatedToCertification && *c.DocumentedByTheCandidate
+	in.Reason = strings.TrimSpace(in.Reason)
+	switch {
+	case in.Decision == StatusAdmissible && !allMet:
+		return Dossier{}, httpx.Unprocessable("criteria_not_met",
+			"La demande ne peut être déclarée recevable que si tous les critères sont remplis (au moins un an d'activité en rapport avec la certification, justifiée).",
+			"A request is admissible only when every criterion is met (at least one year of related, documented activity).",
+			httpx.Field("criteria", "Critère non rempli.", "Criterion not met."))
+	case in.Decision == StatusInadmissible && in.Reason == "":
+		return Dossier{}, httpx.Invalid(httpx.Field("reason", "Le motif du refus est obligatoire.", "The reason for the refusal is required."))
+	}
+	var d Dossier
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		if d, err = s.load(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		before := d
+		now := s.stamp()
+		res := tx.Model(&Dossier{}).Where("id = ? AND status = ?", id, StatusRequested).Updates(map[string]any{
+			"status": in.Decision, "crit_one_year": *c.OneYearActivity, "crit_related": *c.RelatedToCertification,
+			"crit_documented": *c.DocumentedByTheCandidate, "admissibility_note": in.Reason, "decided_at": now,
+			"decided_by": actor.ID, "updated_at": now})
+		if res.Error != nil {
+			return fmt.Errorf("vae admissibility %s: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return httpx.Conflict("already_decided", "La recevabilité de cette demande a déjà été décidée.",
+				"Admissibility of this request has already been decided.")
+		}
+		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+			return fmt.Errorf("vae admissibility %s: %w", id, err)
+		}
+		label := "Demande déclarée recevable."
+		if in.Decision == StatusInadmissible {
+			label = "Demande déclarée non recevable."
+		}
+		return s.record(tx, actor, d, "vae.admissibility."+in.Decision, label, in.Reason, "vae_dossier", id, before, d)
+	})
+	if err != nil {
+		return Dossier{}, err
+	}
+	return d, s.fill(s.db.WithContext(ctx), &d)
+}
+
+// ExperienceInput describes a period of activity.
+type ExperienceInput struct {
+	Employer   string     `json:"employer" validate:"required,max=200"`
+	Role       string     `json:"role" validate:"required,max=200"`
+	StartsOn   civil.Date `json:"starts_on" validate:"required"`
+	EndsOn     civil.Date `json:"ends_on"`
+	Activities string     `json:"activities" validate:"required,max=20000"`
+	Components []string   `json:"components" validate:"required,min=1,max=20,dive,required,max=20"`
+}
+
+func (s *Service) checkExperience(d Dossier, in ExperienceInput) error {
+	var fs []httpx.FieldError
+	if strings.TrimSpace(in.Employer) == "" {
+		fs = append(fs, httpx.Field("employer", "L'employeur est obligatoire.", "The employer is required."))
+	}
+	if strings.TrimSpace(in.Role) == "" {
+		fs = append(fs, httpx.Field("role", "L'emploi occupé est obligatoire.", "The role is required."))
+	}
+	if strings.TrimSpace(in.Activities) == "" {
+		fs = append(fs, httpx.Field("activities", "Décrivez les activités exercées.", "Describe the activities."))
+	}
+	today := civil.Of(s.now().UTC())
+	if in.StartsOn.After(today) {
+		fs = append(fs, httpx.Field("starts_on", "La période ne peut pas commencer dans le futur.", "The period cannot start in the future."))
+	}
+	if !in.EndsOn.IsZero() && in.EndsOn.Before(in.StartsOn) {
+		fs = append(fs, httpx.Field("ends_on", "La fin de la période précède son début.", "The period ends before it starts."))
+	}
+	cert, _ := s.ref.Certification(d.Certification)
+	known := map[string]bool{}
+	for _, c := range cert.Components {
+		known[c.Code] = true
+	}
+	for i, code := range in.Components {
+		if !known[code] {
+			fs = append(fs, httpx.Field(fmt.Sprintf("components[%d]", i),
+				fmt.Sprintf("« %s » n'est pas un bloc de compétences du %s.", code, cert.Title),
+				fmt.Sprintf("%q is not a component of %s.", code, cert.Title)))
+		}
+	}
+	if len(fs) > 0 {
+		return httpx.Invalid(fs...)
+	}
+	return nil
+}
+
+func (in ExperienceInput) apply(e *Experience) {
+	e.Employer, e.Role, e.Activities = strings.TrimSpace(in.Employer), strings.TrimSpace(in.Role), strings.TrimSpace(in.Activities)
+	e.StartsOn, e.EndsOn = in.StartsOn, in.EndsOn
+	seen := map[string]bool{}
+	e.Components = referential.StringList{}
+	for _, c := range in.Components {
+		if !seen[c] {
+			seen[c] = true
+			e.Components = append(e.Components, c)
+		}
+	}
+}
+
+// AddExperience adds a period of activity to an admissible dossier.
+func (s *Service) AddExperience(ctx context.Context, actor auth.User, dossierID string, in ExperienceInput) (Experience, error) {
+	var e Experience
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkExperience(d, in); err != nil {
+			return err
+		}
+		e = Experience{ID: database.NewID(), DossierID: d.ID}
+		in.apply(&e)
+		if err := tx.Create(&e).Error; err != nil {
+			return fmt.Errorf("vae experience: %w", err)
+		}
+		return s.record(tx, actor, d, "vae.experience.add", "Expérience ajoutée : "+e.Role+" chez "+e.Employer+".", "", "vae_experience", e.ID, nil, e)
+	})
+	return e, err
+}
+
+// UpdateExperience replaces a period of activity.
+func (s *Service) UpdateExperience(ctx context.Context, actor auth.User, dossierID, id string, in ExperienceInput) (Experience, error) {
+	var e Experience
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkExperience(d, in); err != nil {
+			return err
+		}
+		err = tx.Where("id = ? AND dossier_id = ?", id, d.ID).Take(&e).Error
+		if database.IsNotFound(err) {
+			return httpx.NotFound("Expérience introuvable.", "Experience not found.")
+		}
+		if err != nil {
+			return fmt.Errorf("vae experience %s: %w", id, err)
+		}
+		before := e
+		in.apply(&e)
+		if err := tx.Save(&e).Error; err != nil {
+			return fmt.Errorf("vae experience %s: %w", id, err)
+		}
+		return s.record(tx, actor, d, "vae.experience.update", "Expérience modifiée : "+e.Role+" chez "+e.Employer+".", "", "vae_experience", e.ID, before, e)
+	})
+	return e, err
+}
+
+// DeleteExperience removes a period of activity.
+func (s *Service) DeleteExperience(ctx context.Context, actor auth.User, dossierID, id string) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
+		if err != nil {
+			return err
+		}
+		var e Experience
+		err = tx.Where("id = ? AND dossier_id = ?", id, d.ID).Take(&e).Error
+		if database.IsNotFound(err) {
+			return httpx.NotFound("Expérience introuvable.", "Experience not found.")
+		}
+		if err != nil {
+			return fmt.Errorf("vae experience %s: %w", id, err)
+		}
+		if err := tx.Delete(&Experience{}, "id = ?", id).Error; err != nil {
+			return fmt.Errorf("vae experience %s: %w", id, err)
+		}
+		return s.record(tx, actor, d, "vae.experience.delete", "Expérience retirée : "+e.Role+" chez "+e.Employer+".", "", "vae_experience", e.ID, e, nil)
+	})
+}
+
+// Submit sends the dossier: from then on nothing in it changes. It needs at
+// least one experience and one supporting document.
+func (s *Service) Submit(ctx context.Context, actor auth.User, id string) (Dossier, error) {
+	var d Dossier
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		if d, err = s.loadForEdit(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		if err := s.fill(tx, &d); err != nil {
+			return err
+		}
+		var fs []httpx.FieldError
+		if len(d.Experiences) == 0 {
+			fs = append(fs, httpx.Field("experiences", "Décrivez au moins une expérience.", "Describe at least one experience."))
+		}
+		if len(d.Documents) == 0 {
+			fs = append(fs, httpx.Field("documents", "Joignez au moins un justificatif.", "Attach at least one supporting document."))
+		}
+		if len(fs) > 0 {
+			return httpx.Unprocessable("dossier_incomplete", "Le dossier est incomplet.", "The dossier is incomplete.", fs...)
+		}
+		before := d
+		now := s.stamp()
+		if err := tx.Model(&Dossier{}).Where("id = ?", id).Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now,
+			"submitted_by": actor.ID, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("vae submit %s: %w", id, err)
+		}
+		d.Status, d.SubmittedAt, d.SubmittedBy, d.UpdatedAt = StatusSubmitted, &now, actor.ID, now
+		return s.record(tx, actor, d, "vae.submit", "Dossier déposé : il n'est plus modifiable.",
+			fmt.Sprintf("%d expérience(s), %d justificatif(s)", len(d.Experiences), len(d.Documents)), "vae_dossier", id, before, d)
+	})
+	return d, err
+}
+
+// Lock seals a submitted dossier after the administrator's check.
+func (s *Service) Lock(ctx context.Context, actor auth.User, id string) (Dossier, error) {
+	return s.advance(ctx, actor, id, StatusSubmitted, StatusLocked, nil, "vae.lock", "Dossier verrouillé par l'administration.", "")
+}
+
+// HandToJury gives a locked dossier to the jury that will examine it; its
+// members may then read it and its documents (through Examiners).
+func (s *Service) HandToJury(ctx context.Context, actor auth.User, id, juryID string) (Dossier, error) {
+	juryID = strings.TrimSpace(juryID)
+	if juryID == "" {
+		return Dossier{}, httpx.Invalid(httpx.Field("jury_id", "Le jury est obligatoire.", "The jury is required."))
+	}
+	return s.advance(ctx, actor, id, StatusLocked, StatusWithJury, &juryID, "vae.jury", "Dossier transmis au jury.", "jury "+juryID)
+}
+
+func (s *Service) advance(ctx context.Context, actor auth.User, id, from, to string, juryID *string, action, label, detail string) (Dossier, error) {
+	if actor.Role != auth.RoleAdmin {
+		return Dossier{}, httpx.Forbidden("Réservé aux administrateurs.", "Administrators only.")
+	}
+	var d Dossier
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		if d, err = s.load(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		before := d
+		now := s.stamp()
+		set := map[string]any{"status": to, "updated_at": now}
+		if to == StatusLocked {
+			set["locked_at"], set["locked_by"] = now, actor.ID
+		} else {
+			set["jury_id"], set["handed_at"], set["handed_by"] = *juryID, now, actor.ID
+		}
+		res := tx.Model(&Dossier{}).Where("id = ? AND status = ?", id, from).Updates(set)
+		if res.Error != nil {
+			return fmt.Errorf("vae %s %s: %w", action, id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return httpx.Conflict("conflict",
+				fmt.Sprintf("Le dossier est au statut « %s » : cette étape demande le statut « %s ».", statusFR(d.Status), statusFR(from)),
+				fmt.Sprintf("The dossier is %s: this step needs %s.", d.Status, from))
+		}
+		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+			return fmt.Errorf("vae %s %s: %w", action, id, err)
+		}
+		return s.record(tx, actor, d, action, label, detail, "vae_dossier", id, before, d)
+	})
+	if err != nil {
+		return Dossier{}, err
+	}
+	return d, s.fill(s.db.WithContext(ctx), &d)
+}
+
+// Timeline is every step of a dossier, oldest first.
+func (s *Service) Timeline(ctx context.Context, actor auth.User, id string) ([]Event, error) {
+	db := s.db.WithContext(ctx)
+	if _, err := s.load(ctx, db, actor, id); err != nil {
+		return nil, err
+	}
+	evs := []Event{}
+	if err := db.Where("dossier_id = ?", id).Order("at, id").Find(&evs).Error; err != nil {
+		return nil, fmt.Errorf("vae timeline %s: %w", id, err)
+	}
+	return evs, nil
+}
+
+// SubmittedOn is the day the candidate's VAE dossier for a certification was
+// submitted, which starts the jury's three-month deadline (DOMAIN.md §2, §4);
+// ok is false when no dossier of theirs has been submitted.
+func (s *Service) SubmittedOn(ctx context.Context, candidateID, certification string) (civil.Date, bool, error) {
+	var d Dossier
+	err := s.db.WithContext(ctx).
+		Where("candidate_id = ? AND certification = ? AND submitted_at IS NOT NULL", candidateID, certification).
+		Order("submitted_at DESC").Take(&d).Error
+	if database.IsNotFound(err) {
+		return civil.Date{}, false, nil
+	}
+	if err != nil {
+		return civil.Date{}, false, fmt.Errorf("dossier submission of %s: %w", candidateID, err)
+	}
+	return civil.Of(*d.SubmittedAt), true, nil
+}
