@@ -8,6 +8,7 @@ import (
 
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/training"
 )
 
 // BenchmarkPages measures the main pages over real HTTP with the demo data:
@@ -29,6 +30,15 @@ func BenchmarkPages(b *testing.B) {
 	}
 	admin := session("admin@demo.cqp.fr")
 	trainee := session("candidat@demo.cqp.fr")
+	eloise, err := findUser(env, "candidat@demo.cqp.fr")
+	if err != nil {
+		b.Fatal(err)
+	}
+	started, err := env.App.Training.Start(ctx, eloise, "agent2-visite-domicile", training.StartRequest{Mode: training.Practice})
+	if err != nil {
+		b.Fatal(err)
+	}
+	attemptPath := "/training/attempts/" + started.ID
 	var candID string
 	if err := env.App.DB.Table("candidates").Select("id").Order("last_name").Limit(1).Scan(&candID).Error; err != nil {
 		b.Fatal(err)
@@ -39,7 +49,8 @@ func BenchmarkPages(b *testing.B) {
 		{"candidates", "/admin/candidates", admin},
 		{"candidate", "/admin/candidates/" + candID, admin},
 		{"audit", "/admin/audit", admin},
-		{"trainee_home", "/training", trainee},
+		{"trainee_catalogue", "/training", trainee},
+		{"trainee_player", attemptPath, trainee},
 	} {
 		b.Run(pg.name, func(b *testing.B) {
 			client := env.Server.Client()

@@ -91,14 +91,24 @@ func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// waitJS waits until the expression is true (htmx swaps, autosave).
+// waitJS waits until the expression is true (htmx swaps, autosave, a new
+// page). A navigation in between destroys the page being asked, so errors
+// are retried until the deadline.
 func (b *tab) waitJS(expr string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
-		b.t.Fatalf("waiting for %s: %v", expr, err)
+	deadline := time.Now().Add(20 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
 	}
+	b.t.Fatalf("waiting for %s: %v", expr, last)
 }
 
 func (b *tab) open(path string) {
@@ -147,10 +157,15 @@ func (b *tab) contains(want ...string) {
 	}
 }
 
-// submit clicks a form's button and waits for the next page.
+// submit clicks a form's button and waits for the next page: the old
+// page's window carries a mark the new one has not.
 func (b *tab) submit(button, waitFor string) {
 	b.t.Helper()
-	b.do(chromedp.Click(chromedp.CSS(button)), chromedp.WaitVisible(chromedp.CSS(waitFor)))
+	// In the middle of the screen, clear of the player's sticky action bar.
+	b.eval(fmt.Sprintf(`window.__cqpOld = "1"; document.querySelector(%q).scrollIntoView({block: "center"}); "1"`, button))
+	b.do(chromedp.Click(chromedp.CSS(button)))
+	b.waitJS(`!window.__cqpOld && document.readyState === "complete"`)
+	b.do(chromedp.WaitVisible(chromedp.CSS(waitFor)))
 }
 
 func (b *tab) login(email, password string) {
@@ -301,18 +316,49 @@ func TestBrowser_FormWithATamperedTokenIsRefused(t *testing.T) {
 	}
 }
 
-func TestBrowser_TraineeCannotOpenAnAdministratorPage(t *testing.T) {
+func TestBrowser_TraineeTakesAScenarioSeesFeedbackAndCannotOpenAdminPages(t *testing.T) {
 	env := demoEnv(t)
 	b := newTab(t, env)
 	b.login("candidat@demo.cqp.fr", "Candidat-2026")
 	if p := b.path(); p != "/training" {
 		t.Fatalf("a trainee lands on %s", p)
 	}
-	b.contains("Éloïse")
-	b.shot("trainee-home")
+	b.contains("Éloïse", "AGENT-4", "Appel difficile")
+	b.shot("trainee-catalogue")
 	if got := b.eval(`[...document.querySelectorAll("nav a")].map(a => a.getAttribute("href")).join(" ")`); strings.Contains(got, "/admin") {
 		t.Errorf("the trainee's menu links to administration: %s", got)
 	}
+
+	b.submit("#s-agent4-appel-contestation button[type=submit]", ".chat")
+	b.contains("Fiche du dossier", "Rendre la copie")
+	if cd := b.text(".countdown"); !strings.Contains(cd, ":") {
+		t.Errorf("countdown shows %q", cd)
+	}
+	// A choice is autosaved without leaving the page.
+	b.do(chromedp.Click(chromedp.CSS("main form label.choice")))
+	b.waitJS(`document.querySelector("#savestate").innerText.startsWith("Enregistré à")`)
+	b.shot("trainee-player")
+
+	// The call, one reply at a time, until it ends.
+	for i := 0; i < 12; i++ {
+		if b.eval(`document.querySelector(".reply-btn") ? "yes" : "no"`) == "no" {
+			break
+		}
+		b.submit(".reply-btn", ".chat")
+	}
+	b.contains("Fin de l'appel.")
+	if checked := b.eval(`String(document.querySelectorAll("main input[type=radio]:checked").length)`); checked != "1" {
+		t.Errorf("the saved choice is lost across the call: %s checked", checked)
+	}
+	b.shot("trainee-call")
+
+	b.submit("#submit-attempt", ".score-ring")
+	b.contains("Copie rendue.", "Correction question par question")
+	if n := b.eval(`String(document.querySelectorAll(".item .rule, .item .feedback").length)`); n == "0" {
+		t.Error("the result shows no feedback and no rule")
+	}
+	b.shot("trainee-result")
+
 	for _, path := range []string{"/admin", "/admin/candidates", "/admin/audit"} {
 		b.open(path)
 		b.contains("Accès refusé", "Votre rôle ne permet pas d'ouvrir cette page.")
