@@ -41,20 +41,26 @@ func trimFloat(x float64) string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.1f", x), "0"), ".")
 }
 
-// niceMax rounds a maximum up to 1, 2 or 5 × 10^n so the grid lines fall on
-// round numbers.
+// niceMax rounds a maximum up to four grid steps of 1, 2 or 5 × 10^n, so
+// that the grid lines fall on round numbers; counts never get a step below 1.
 func niceMax(x float64) float64 {
 	if x <= 0 {
-		return 1
+		x = 1
 	}
-	p := math.Pow(10, math.Floor(math.Log10(x)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if x <= m*p {
-			return m * p
+	raw := x / 4
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * p
+	for _, m := range []float64{1, 2, 5} {
+		if raw <= m*p {
+			step = m * p
+			break
 		}
 	}
-	return 10 * p
+	return 4 * step
 }
+
+// countMax is niceMax for counts: whole-number grid lines.
+func countMax(x float64) float64 { return math.Max(4, niceMax(x)) }
 
 func esc(s string) string { return html.EscapeString(s) }
 
@@ -68,7 +74,7 @@ func columnChart(title string, labels []string, ss []series, format func(float64
 			max = math.Max(max, v)
 		}
 	}
-	max = niceMax(max)
+	max = countMax(max)
 	if format == nil {
 		format = trimFloat
 	}
@@ -150,7 +156,7 @@ func lineChart(title string, labels []string, ss []series, format func(float64) 
 			max = math.Max(max, v)
 		}
 	}
-	max = niceMax(max)
+	max = countMax(max)
 	if format == nil {
 		format = trimFloat
 	}

@@ -20,6 +20,7 @@ var messages = map[string][2]string{
 	"lang.label":  {"Langue", "Language"},
 
 	"nav.main":         {"Navigation principale", "Main navigation"},
+	"nav.home":         {"Exercices", "Exercises"},
 	"nav.dashboard":    {"Tableau de bord", "Dashboard"},
 	"nav.candidates":   {"Candidats", "Candidates"},
 	"nav.juries":       {"Jurys", "Juries"},

@@ -56,6 +56,19 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
+	"deref": func(b *bool) bool { return b != nil && *b },
+	"derefF": func(f *float64) float64 {
+		if f == nil {
+			return 0
+		}
+		return *f
+	},
+	"derefT": func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	},
 	"join":  strings.Join,
 	"lower": strings.ToLower,
 	"upper": strings.ToUpper,

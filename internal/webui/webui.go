@@ -17,6 +17,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/referential"
+	"github.com/ancr/cqp/internal/training"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -41,6 +42,7 @@ type Deps struct {
 	Auth        *auth.Service
 	Referential *referential.Service
 	Candidates  *candidates.Service
+	Training    *training.Service
 }
 
 // UI is the web interface.
@@ -105,6 +107,16 @@ func (ui *UI) Routes(e *echo.Echo) {
 	admin := g.Group("/admin", ui.require(auth.RoleAdmin))
 	admin.GET("", ui.dashboard)
 	admin.GET("/audit", ui.auditLog)
+
+	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
+	trainee.GET("", ui.catalogue)
+	trainee.POST("/scenarios/:id/start", ui.startAttempt)
+	trainee.GET("/attempts/:id", ui.attemptPage)
+	trainee.POST("/attempts/:id/save", ui.saveAttempt)
+	trainee.POST("/attempts/:id/submit", ui.submitAttempt)
+
+	jury := g.Group("/jury", ui.require(auth.RoleJury))
+	jury.GET("", ui.juryHome)
 
 	staff := g.Group("/admin", ui.require(auth.RoleAdmin, auth.RoleTrainer))
 	staff.GET("/candidates", ui.candidateList)

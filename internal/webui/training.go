@@ -1,0 +1,414 @@
+package webui
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/scenario"
+	"github.com/ancr/cqp/internal/training"
+	"github.com/labstack/echo/v4"
+)
+
+// The trainee's pages sit on training.Service: it draws the case, keeps the
+// answers (autosave), grades once and applies the ownership rule. The pages
+// only translate between form fields and the service's JSON answers.
+
+type catalogueGroup struct {
+	Component string
+	Title     string
+	Progress  *training.ComponentProgress
+	Scenarios []training.ScenarioEntry
+}
+
+type catalogueData struct {
+	Candidate candidates.Candidate
+	Groups    []catalogueGroup
+	Open      []training.AttemptSummary // in progress, to resume
+	Recent    []training.AttemptSummary // submitted, newest first
+	Ledger    []componentRow
+}
+
+func ownCandidate(actor auth.User) (string, error) {
+	if actor.CandidateID == nil {
+		return "", httpx.NotFound("Aucun dossier candidat n'est lié à ce compte.", "No candidate record is linked to this account.")
+	}
+	return *actor.CandidateID, nil
+}
+
+// catalogue lists the scenarios by component with the trainee's progress on
+// each, the attempts to resume and the last results.
+func (ui *UI) catalogue(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	id, err := ownCandidate(actor)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p := ui.newPage(c, "Exercices", "Exercises")
+	d := catalogueData{}
+	if d.Candidate, err = ui.Candidates.Get(ctx, actor, id); err != nil {
+		return err
+	}
+	prog, err := ui.Training.Progress(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	byComp := map[string]*training.ComponentProgress{}
+	for i := range prog.Components {
+		byComp[prog.Components[i].Component] = &prog.Components[i]
+	}
+	idx := map[string]int{}
+	for _, e := range ui.Training.Scenarios() {
+		i, ok := idx[e.Component]
+		if !ok {
+			g := catalogueGroup{Component: e.Component, Title: e.Component, Progress: byComp[e.Component]}
+			if comp, ok := ui.Referential.Component(e.Component); ok {
+				g.Title = comp.Title
+			}
+			d.Groups = append(d.Groups, g)
+			i = len(d.Groups) - 1
+			idx[e.Component] = i
+		}
+		d.Groups[i].Scenarios = append(d.Groups[i].Scenarios, e)
+	}
+	attempts, _, err := ui.Training.List(ctx, actor, training.ListQuery{CandidateID: id, Limit: 200})
+	if err != nil {
+		return err
+	}
+	for i := len(attempts) - 1; i >= 0; i-- {
+		a := attempts[i]
+		if a.Status == training.InProgress && !a.Expired {
+			d.Open = append(d.Open, a)
+		} else if a.Status != training.InProgress && len(d.Recent) < 8 {
+			d.Recent = append(d.Recent, a)
+		}
+	}
+	if d.Ledger, err = ui.componentRows(ctx, id, p.Today); err != nil {
+		return err
+	}
+	p.Data = d
+	return ui.render(c, http.StatusOK, "trainee/catalogue", p)
+}
+
+// startAttempt opens a practice attempt and goes to the player.
+func (ui *UI) startAttempt(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	v, err := ui.Training.Start(c.Request().Context(), actor, c.Param("id"), training.StartRequest{Mode: training.Practice})
+	if err != nil {
+		return err
+	}
+	return ui.redirect(c, "/training/attempts/"+url.PathEscape(v.ID), "")
+}
+
+// taskView is a task with the trainee's answer laid out for the form.
+type taskView struct {
+	scenario.PublicTask
+	N        int
+	Value    string            // single choice, number, date, free text
+	Checked  map[string]bool   // multiple choice
+	Fields   map[string]string // plan
+	Chat     []bubble          // dialogue so far
+	Replies  []scenario.PublicReply
+	Ended    bool
+	Path     string // dialogue reply ids, comma-separated
+	Item     *scenario.Item
+	Feedback []string
+}
+
+type bubble struct {
+	Who, Text string
+	Mine      bool
+}
+
+type attemptData struct {
+	A        training.AttemptView
+	Tasks    []taskView
+	Deadline string // RFC 3339
+	// Remaining is the time left in seconds by the server's clock; the
+	// countdown runs from it. RemainingText is its m:ss for a page without
+	// script.
+	Remaining     int
+	RemainingText string
+	Result        *scenario.Result
+	Case          []caseLine
+}
+
+type caseLine struct{ Key, Value string }
+
+// attemptPage is the player while the attempt is open, the result after.
+func (ui *UI) attemptPage(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	a, err := ui.Training.Get(c.Request().Context(), actor, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	p := ui.newPage(c, a.Title, a.Title)
+	d := buildAttempt(a)
+	if left := int(a.Deadline.Sub(ui.Now()) / time.Second); left > 0 {
+		d.Remaining = left
+		d.RemainingText = fmt.Sprintf("%d:%02d", left/60, left%60)
+	} else {
+		d.RemainingText = p.L("Temps écoulé", "Time is up")
+	}
+	p.Data = d
+	if a.Status == training.InProgress && !a.Expired {
+		return ui.render(c, http.StatusOK, "trainee/player", p)
+	}
+	return ui.render(c, http.StatusOK, "trainee/result", p)
+}
+
+func buildAttempt(a training.AttemptView) attemptData {
+	d := attemptData{A: a, Deadline: a.Deadline.UTC().Format(time.RFC3339), Result: a.Result}
+	items := map[string]*scenario.Item{}
+	if a.Result != nil {
+		for i := range a.Result.Items {
+			items[a.Result.Items[i].Task] = &a.Result.Items[i]
+		}
+	}
+	for i, t := range a.Tasks {
+		tv := taskView{PublicTask: t, N: i + 1, Checked: map[string]bool{}, Fields: map[string]string{}, Item: items[t.ID]}
+		raw := a.Answers[t.ID]
+		switch t.Type {
+		case scenario.MultipleChoice, scenario.LetterMentions:
+			var ids []string
+			_ = json.Unmarshal(raw, &ids) // an unreadable saved answer shows as unanswered
+			for _, id := range ids {
+				tv.Checked[id] = true
+			}
+		case scenario.PlanTask:
+			var m map[string]json.RawMessage
+			_ = json.Unmarshal(raw, &m)
+			for k, v := range m {
+				tv.Fields[k] = scalarText(v)
+			}
+		case scenario.DialogueTask:
+			var path []string
+			_ = json.Unmarshal(raw, &path)
+			tv.Path = strings.Join(path, ",")
+			walkDialogue(&tv, path)
+		default:
+			tv.Value = scalarText(raw)
+		}
+		if tv.Item != nil {
+			tv.Feedback = paragraphs(tv.Item.Feedback)
+		}
+		d.Tasks = append(d.Tasks, tv)
+	}
+	return d
+}
+
+func paragraphs(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// scalarText shows a saved JSON scalar in an input: strings as they are,
+// numbers with a decimal comma as French readers type them.
+func scalarText(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var b bool
+	if json.Unmarshal(raw, &b) == nil {
+		return strconv.FormatBool(b)
+	}
+	return strings.Replace(string(raw), ".", ",", 1)
+}
+
+// walkDialogue replays the call: the other party's lines, the trainee's
+// replies, and the replies offered now.
+func walkDialogue(tv *taskView, path []string) {
+	d := tv.Dialogue
+	if d == nil {
+		return
+	}
+	nodes := map[string]scenario.PublicNode{}
+	for _, n := range d.Nodes {
+		nodes[n.ID] = n
+	}
+	cur, ok := nodes[d.Start]
+	for step := 0; ok; step++ {
+		tv.Chat = append(tv.Chat, bubble{Who: cur.Speaker, Text: cur.Line})
+		if cur.End || len(cur.Replies) == 0 {
+			tv.Ended = true
+			return
+		}
+		if step >= len(path) {
+			tv.Replies = cur.Replies
+			return
+		}
+		var next string
+		found := false
+		for _, r := range cur.Replies {
+			if r.ID == path[step] {
+				tv.Chat = append(tv.Chat, bubble{Text: r.Text, Mine: true})
+				next, found = r.Next, true
+			}
+		}
+		if !found {
+			tv.Replies = cur.Replies
+			return
+		}
+		cur, ok = nodes[next]
+	}
+}
+
+// answersFromForm turns the player's fields into the service's answers:
+// only the tasks the form carries, so that an autosave never blanks a task
+// that is not on the page.
+func answersFromForm(a training.AttemptView, form url.Values) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	put := func(id string, v any) {
+		if b, err := json.Marshal(v); err == nil {
+			out[id] = b
+		}
+	}
+	for _, t := range a.Tasks {
+		key := "t." + t.ID
+		switch t.Type {
+		case scenario.MultipleChoice, scenario.LetterMentions:
+			if _, ok := form[key+".present"]; ok {
+				put(t.ID, append([]string{}, form[key]...))
+			}
+		case scenario.PlanTask:
+			m := map[string]any{}
+			for _, f := range t.Fields {
+				v := strings.TrimSpace(form.Get(key + "." + f.ID))
+				if v == "" {
+					continue
+				}
+				m[f.ID] = formScalar(v, f.Unit)
+			}
+			if len(m) > 0 {
+				put(t.ID, m)
+			}
+		case scenario.DialogueTask:
+			path := splitPath(form.Get(key))
+			if r := form.Get("_reply"); strings.HasPrefix(r, t.ID+":") {
+				path = append(path, strings.TrimPrefix(r, t.ID+":"))
+			}
+			if form.Get("_restart") == t.ID {
+				path = []string{}
+			}
+			if path != nil {
+				put(t.ID, path)
+			}
+		case scenario.Number:
+			if v := strings.TrimSpace(form.Get(key)); v != "" {
+				put(t.ID, formScalar(v, "number"))
+			}
+		default:
+			if v, ok := form[key]; ok && strings.TrimSpace(v[0]) != "" {
+				put(t.ID, strings.TrimSpace(v[0]))
+			}
+		}
+	}
+	return out
+}
+
+func splitPath(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// formScalar reads a typed figure: "1 234,56" or "1234.56" as a number,
+// "true"/"false" for yes/no; anything else stays text, which the grader
+// marks as unreadable with its own feedback.
+func formScalar(v, unit string) any {
+	if unit == "bool" {
+		return v == "true"
+	}
+	n := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "€", "", ",", ".").Replace(v)
+	if f, err := strconv.ParseFloat(n, 64); err == nil {
+		return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
+	}
+	return v
+}
+
+// saveAttempt autosaves (htmx/fetch: a one-line status) or, for a reply in
+// the call or a plain form post, saves and shows the player again.
+func (ui *UI) saveAttempt(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	a, err := ui.Training.Get(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+	}
+	p := ui.newPage(c, a.Title, a.Title)
+	res, err := ui.Training.Save(ctx, actor, id, answersFromForm(a, form))
+	if c.Request().Header.Get("HX-Request") == "true" && form.Get("_reply") == "" && form.Get("_restart") == "" {
+		msg := ""
+		if err != nil {
+			pr, ok := httpx.AsProblem(err)
+			if !ok || pr.Status >= 500 {
+				return err
+			}
+			msg = p.T("form.not_saved", p.L(pr.FR, pr.EN))
+		} else {
+			msg = p.T("form.saved_at", res.SavedAt.In(paris).Format("15:04:05"))
+		}
+		return c.String(http.StatusOK, msg)
+	}
+	if err != nil {
+		return err
+	}
+	target := "/training/attempts/" + url.PathEscape(id)
+	if r := form.Get("_reply"); r != "" {
+		task, _, _ := strings.Cut(r, ":")
+		target += "#task-" + url.PathEscape(task)
+	} else if t := form.Get("_restart"); t != "" {
+		target += "#task-" + url.PathEscape(t)
+	}
+	return ui.redirect(c, target, p.T("form.saved"))
+}
+
+// submitAttempt hands the copy in with the answers on the page, then shows
+// the result.
+func (ui *UI) submitAttempt(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	a, err := ui.Training.Get(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+	}
+	if _, err := ui.Training.Submit(ctx, actor, id, answersFromForm(a, form)); err != nil {
+		return err
+	}
+	p := ui.newPage(c, "", "")
+	return ui.redirect(c, "/training/attempts/"+url.PathEscape(id), p.L("Copie rendue.", "Submitted."))
+}
