@@ -6,8 +6,10 @@ import (
 	"fmt"
 	stdimage "image"
 	"image/png"
+	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/pdfdoc"
@@ -163,7 +165,7 @@ func RenderPDF(d Document) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdf %s: %w", d.Number, err)
 	}
-	return doc.GetBytes(), nil
+	return pinModDate(doc.GetBytes(), d.IssuedOn.Time()), nil
 }
 
 func title(d Document) string {
@@ -246,4 +248,16 @@ func qrPNG(url string) ([]byte, error) {
 		return nil, fmt.Errorf("qr code: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// modDate is the document-information entry gofpdf fills with the clock.
+var modDate = regexp.MustCompile(`/ModDate \(D:\d{14}\)`)
+
+// pinModDate sets the PDF's modification date to the issue date, so that a
+// document drawn again gives the same bytes: maroto lets us fix the creation
+// date but not this one. The replacement has the same length, so the
+// cross-reference offsets stay right.
+func pinModDate(pdf []byte, at time.Time) []byte {
+	stamp := []byte("/ModDate (D:" + at.UTC().Format("20060102150405") + ")")
+	return modDate.ReplaceAllLiteral(pdf, stamp)
 }

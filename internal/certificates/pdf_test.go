@@ -92,3 +92,19 @@ func BenchmarkQRPNG(b *testing.B) {
 		}
 	}
 }
+
+// The same document gives the same bytes even across a second boundary: the
+// modification date is the issue date, not the clock.
+func TestRenderPDF_DatesArePinnedToTheIssueDate(t *testing.T) {
+	d := sampleDocument(KindCertificate)
+	pdf, err := RenderPDF(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp := "D:" + d.IssuedOn.Time().Format("20060102") + "000000"
+	for _, key := range []string{"/CreationDate (" + stamp + ")", "/ModDate (" + stamp + ")"} {
+		if !bytes.Contains(pdf, []byte(key)) {
+			t.Errorf("%s missing: the PDF would change when drawn again", key)
+		}
+	}
+}
