@@ -74,9 +74,6 @@ func TestBrowser_JuryScoresDeliberatesAndSigns(t *testing.T) {
 
 	b.submit(fmt.Sprintf("a.score-link[href$='/components/AGENT-1']"), "#score-form")
 	b.contains("Anaïs Leclerc", "AGENT-1")
-	// Nothing chosen: the French message, the page kept.
-	b.submit("#save-scores", "#form-error")
-	b.contains("Choisissez un niveau pour au moins un critère.")
 	for _, c := range []string{"D1", "D2", "E1", "E2"} {
 		b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="level.AGENT-1.%s"][value="3"] + span`, c))))
 	}
@@ -84,6 +81,14 @@ func TestBrowser_JuryScoresDeliberatesAndSigns(t *testing.T) {
 	b.shot("jury-scoring")
 	b.submit("#save-scores", ".flash")
 	b.contains("Notes enregistrées", "noté")
+
+	// Nothing chosen on another component: the French message, the page kept.
+	b.open("/jury/" + j.ID + "/candidates/" + cand.ID + "/components/AGENT-2")
+	b.submit("#save-scores", "#form-error")
+	b.contains("Choisissez un niveau pour au moins un critère.")
+	if n := b.eval(`String(document.querySelectorAll("#form-error li").length)`); n != "0" {
+		t.Errorf("the summary lists %s technical field messages", n)
+	}
 
 	// Saving again over a version someone else changed: the French message.
 	b.open("/jury/" + j.ID + "/candidates/" + cand.ID + "/components/AGENT-1")

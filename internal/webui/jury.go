@@ -250,7 +250,10 @@ func (ui *UI) scoreSave(c echo.Context) error {
 		return err
 	}
 	if pr, ok := httpx.AsProblem(err); ok && pr.Code == "validation" && len(in.Scores) == 0 {
+		// The validator's message names the JSON list; the sentence says it
+		// in the page's words instead.
 		p.FormError = p.L("Choisissez un niveau pour au moins un critère.", "Choose a level for at least one criterion.")
+		delete(p.Errors, "scores")
 	}
 	d.Levels, d.Comment, p.Form = typed, form.Get("comment"), form
 	p.Data = d
