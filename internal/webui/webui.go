@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // Europe/Paris must resolve on a bare container too
 
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/httpx"
@@ -43,6 +44,7 @@ type Deps struct {
 	Referential *referential.Service
 	Candidates  *candidates.Service
 	Training    *training.Service
+	Jury        *jury.Service
 }
 
 // UI is the web interface.
@@ -115,8 +117,18 @@ func (ui *UI) Routes(e *echo.Echo) {
 	trainee.POST("/attempts/:id/save", ui.saveAttempt)
 	trainee.POST("/attempts/:id/submit", ui.submitAttempt)
 
-	jury := g.Group("/jury", ui.require(auth.RoleJury))
-	jury.GET("", ui.juryHome)
+	// Administrators reach the jury pages too: they read every jury and
+	// may conduct a deliberation (the service decides who may do what).
+	jy := g.Group("/jury", ui.require(auth.RoleJury, auth.RoleAdmin))
+	jy.GET("", ui.juryHome)
+	jy.GET("/:id", ui.juryPage)
+	jy.GET("/:id/minutes.pdf", ui.minutesPDF)
+	jy.POST("/:id/sign", ui.signMinutes)
+	jy.GET("/:id/candidates/:cid/components/:comp", ui.scorePage)
+	jy.POST("/:id/candidates/:cid/components/:comp", ui.scoreSave)
+	jy.GET("/:id/candidates/:cid/deliberation", ui.deliberationPage)
+	jy.POST("/:id/candidates/:cid/deliberation", ui.deliberate)
+	jy.POST("/:id/candidates/:cid/open", ui.openDeliberation)
 
 	staff := g.Group("/admin", ui.require(auth.RoleAdmin, auth.RoleTrainer))
 	staff.GET("/candidates", ui.candidateList)
