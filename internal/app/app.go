@@ -150,7 +150,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		}
 	}
 	if a.Web, err = webui.New(webui.Deps{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, Auth: a.Auth,
-		Referential: a.Referential, Candidates: a.Candidates, Training: a.Training, Jury: a.Jury}); err != nil {
+		Referential: a.Referential, Candidates: a.Candidates, Training: a.Training, Jury: a.Jury,
+		Certificates: a.Certificates, VAE: a.VAE}); err != nil {
 		return fail(err)
 	}
 	a.routes()
@@ -188,7 +189,6 @@ func (a *App) routes() {
 	rules.NewService(a.Referential).Routes(api)
 	a.Training.Routes(api)
 	a.Certificates.Routes(api)
-	a.Certificates.PageRoutes(e)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 

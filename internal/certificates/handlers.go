@@ -1,14 +1,12 @@
 package certificates
 
 import (
-	"html/template"
 	"math"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/labstack/echo/v4"
@@ -29,11 +27,10 @@ func (s *Service) Routes(g *echo.Group) {
 	g.GET("/verify/:number", s.handleVerify, s.limiter.middleware)
 }
 
-// PageRoutes registers the public verification page, /verify/{number}, the
-// address printed in QR codes.
-func (s *Service) PageRoutes(e *echo.Echo) {
-	e.GET("/verify/:number", s.handleVerifyPage, s.limiter.middleware)
-}
+// VerifyLimit is the rate limit of the public check, for the web page
+// of /verify/{number} (the address printed in QR codes), which the web
+// interface draws in its own layout.
+func (s *Service) VerifyLimit() echo.MiddlewareFunc { return s.limiter.middleware }
 
 func caller(c echo.Context) auth.User {
 	u, _ := auth.UserFrom(c)
@@ -185,58 +182,6 @@ func (s *Service) handleVerify(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, v)
-}
-
-var pageTmpl = template.Must(template.New("verify").Funcs(template.FuncMap{"long": LongDate,
-	"deref": func(d *civil.Date) civil.Date { return *d }}).Parse(`<!doctype html>
-<html lang="fr">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if .Found}}Vérification du document {{.View.Number}}{{else}}Document inconnu{{end}} — CQP Recouvrement</title></head>
-<body>
-<main>
-<h1>Vérification d'un document</h1>
-{{if not .Found}}
-<p><strong>Aucun document ne porte le numéro {{.Number}}.</strong> Vérifiez le numéro saisi : un document qui n'apparaît pas ici n'a pas été délivré par nous.</p>
-{{else}}{{with .View}}
-{{if eq .Status "revoked"}}<p><strong>Document RÉVOQUÉ</strong> le {{long (deref .RevokedOn)}} : il ne vaut plus.</p>
-{{else}}<p><strong>Document authentique et valide.</strong></p>{{end}}
-<dl>
-<dt>Numéro</dt><dd>{{.Number}}</dd>
-<dt>Nature</dt><dd>{{if eq .Kind "certificate"}}Certificat de qualification professionnelle{{else}}Attestation de validation partielle{{end}}</dd>
-<dt>Certification</dt><dd>{{.CertificationTitle}}</dd>
-<dt>Titulaire</dt><dd>{{.Holder.FirstName}} {{.Holder.LastNameInitial}}</dd>
-{{with .AwardedOn}}<dt>Certification obtenue le</dt><dd>{{long (deref .)}}</dd>{{end}}
-<dt>Délivré le</dt><dd>{{long .IssuedOn}}</dd>
-{{with .SupersededBy}}<dt>Remplacé par</dt><dd><a href="/verify/{{.}}">{{.}}</a></dd>{{end}}
-</dl>
-<h2>Blocs de compétences</h2>
-<table>
-<thead><tr><th>Bloc</th><th>Intitulé</th><th>Validé le</th>{{if ne .Kind "certificate"}}<th>Expire le</th>{{end}}</tr></thead>
-<tbody>{{$k := .Kind}}{{range .Components}}
-<tr><td>{{.Code}}</td><td>{{.Title}}</td><td>{{long .AcquiredOn}}</td>{{if ne $k "certificate"}}<td>{{long .ExpiresOn}}</td>{{end}}</tr>{{end}}
-</tbody>
-</table>
-{{end}}{{end}}
-<p>Seuls le prénom et l'initiale du nom du titulaire sont affichés. Le document signé peut aussi être vérifié hors ligne avec les clés publiques : <a href="/api/v1/keys">/api/v1/keys</a>.</p>
-</main>
-</body>
-</html>
-`))
-
-func (s *Service) handleVerifyPage(c echo.Context) error {
-	number := c.Param("number")
-	v, err := s.Public(c.Request().Context(), number)
-	data := map[string]any{"Number": number, "Found": err == nil, "View": v}
-	status := http.StatusOK
-	if err != nil {
-		if p, ok := httpx.AsProblem(err); !ok || p.Status != http.StatusNotFound {
-			return err
-		}
-		status = http.StatusNotFound
-	}
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().WriteHeader(status)
-	return pageTmpl.Execute(c.Response(), data)
 }
 
 // limiter is a token bucket per client address for the public check: a

@@ -11,6 +11,7 @@ package webui_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ancr/cqp/internal/app/apptest"
+	"github.com/ancr/cqp/internal/certificates"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/chromedp/chromedp"
 )
@@ -364,4 +366,56 @@ func TestBrowser_TraineeTakesAScenarioSeesFeedbackAndCannotOpenAdminPages(t *tes
 		b.contains("Accès refusé", "Votre rôle ne permet pas d'ouvrir cette page.")
 	}
 	b.shot("forbidden")
+}
+
+func TestBrowser_AdministratorIssuesACertificateThePublicVerifiesItFromItsQRCodeURL(t *testing.T) {
+	env := demoEnv(t)
+	c := certifiedCandidate(t, env, "Anaïs", "Érard")
+	b := newTab(t, env)
+	b.login("admin@demo.cqp.fr", "Admin-CQP-2026")
+
+	b.open("/admin/candidates/" + c.ID)
+	b.contains("Certificats et attestations", "Aucun document délivré.")
+	b.submit("#issue-btn", ".flash")
+	number := strings.TrimSpace(b.text(".doc-number"))
+	b.contains("Document délivré : n° "+number, "Valide", "Télécharger le PDF")
+	b.shot("admin-candidate-documents")
+
+	// The address printed in the QR code, opened by someone signed out in
+	// a browser of their own.
+	var rec certificates.Record
+	if err := env.App.DB.Take(&rec, "number = ?", number).Error; err != nil {
+		t.Fatal(err)
+	}
+	doc, err := rec.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	qr, err := url.Parse(doc.VerificationURL)
+	if err != nil || qr.Path != "/verify/"+number {
+		t.Fatalf("verification URL %q (%v)", doc.VerificationURL, err)
+	}
+	pub := newTab(t, env)
+	pub.open(qr.Path)
+	pub.contains("Document authentique et valide", "Anaïs É.", "Certificat de qualification professionnelle", number)
+	if strings.Contains(pub.text("main"), "Érard") {
+		t.Error("the public page shows the holder's last name")
+	}
+	if pub.eval(`document.querySelector("form[action='/logout']") ? "yes" : "no"`) != "no" {
+		t.Error("the public browser is signed in")
+	}
+	pub.shot("verify-valid")
+
+	// Revocation: the reason is required, its error next to the field.
+	revoke := "form[action$='/" + number + "/revoke'] button[type=submit]"
+	b.submit(revoke, "#e-reason-"+number)
+	b.contains("Indiquez le motif de la révocation.")
+	b.do(chromedp.SendKeys(chromedp.CSS("#f-reason-"+number), "Décision du jury annulée."))
+	b.submit(revoke, ".flash")
+	b.contains("Document n° "+number+" révoqué.", "Décision du jury annulée.")
+	b.shot("admin-candidate-revoked")
+
+	pub.open(qr.Path)
+	pub.contains("RÉVOQUÉ", "Ce document a été révoqué le", "Anaïs É.")
+	pub.shot("verify-revoked")
 }

@@ -123,6 +123,10 @@ type candidateShowData struct {
 	Certs       []referential.Certification
 	PathwayOpts []option
 	CertOpts    []option
+	// Documents and IssueOpts (the certifications the candidate is
+	// enrolled in) are for administrators only, who issue and revoke.
+	Documents []docRow
+	IssueOpts []option
 }
 
 // componentRow is a ledger line with its title.
@@ -158,6 +162,23 @@ func (ui *UI) showCandidate(c echo.Context, p *page, status int) error {
 	}
 	for _, cert := range d.Certs {
 		d.CertOpts = append(d.CertOpts, option{cert.Code, cert.Title})
+	}
+	if ui.Certificates != nil && actor.Is(auth.RoleAdmin) {
+		if d.Documents, err = ui.docRows(ctx, actor, id); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, e := range d.Enrollments {
+			if seen[e.Certification] {
+				continue
+			}
+			seen[e.Certification] = true
+			label := e.Certification
+			if cert, ok := ui.Referential.Certification(e.Certification); ok {
+				label = cert.Title
+			}
+			d.IssueOpts = append(d.IssueOpts, option{e.Certification, label})
+		}
 	}
 	for _, pw := range []string{"formation_continue", "contrat_professionnalisation", "vae"} {
 		d.PathwayOpts = append(d.PathwayOpts, option{pw, p.T("pathway." + pw)})

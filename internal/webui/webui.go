@@ -13,12 +13,14 @@ import (
 	_ "time/tzdata" // Europe/Paris must resolve on a bare container too
 
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/certificates"
 	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/training"
+	"github.com/ancr/cqp/internal/vae"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -45,6 +47,10 @@ type Deps struct {
 	Candidates  *candidates.Service
 	Training    *training.Service
 	Jury        *jury.Service
+	// Certificates and VAE may be nil in tests that build the UI alone:
+	// their pages are then not registered.
+	Certificates *certificates.Service
+	VAE          *vae.Service
 }
 
 // UI is the web interface.
@@ -136,6 +142,10 @@ func (ui *UI) Routes(e *echo.Echo) {
 	staff.POST("/candidates", ui.candidateCreate)
 	staff.GET("/candidates/:id", ui.candidateShow)
 	staff.POST("/candidates/:id/enrollments", ui.candidateEnroll)
+
+	if ui.Certificates != nil {
+		ui.certificateRoutes(g)
+	}
 }
 
 // home sends each role to its starting page.
