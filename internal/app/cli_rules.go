@@ -35,9 +35,6 @@ func runRules(_ context.Context, env *cliEnv, args []string) error {
 	if err := httpx.DecodeJSON(bytesReader(raw), &in); err != nil {
 		return describe(err)
 	}
-	if err := httpx.NewValidator().Validate(&in); err != nil {
-		return describe(err)
-	}
 	praw, err := fs.ReadFile(seed.FS, "parameters.json")
 	if err != nil {
 		return err

@@ -42,12 +42,12 @@ var (
 	proceedingKinds = []string{"none", "sauvegarde", "redressement", "liquidation"}
 )
 
-// Check finds what the struct tags cannot: dates out of order or in the
-// future of as_of, amounts negative or absurd, rates above 100 %, a
-// proceeding without its publication date. It also repeats the enumerations
-// and required fields, so that Check alone guards Evaluate (the fuzz test and
-// the CLI call it without the validator). An empty result means Evaluate may
-// run.
+// Check is the one validator of a debt file: required fields, the
+// enumerations, dates out of order or in the future of as_of, amounts
+// negative or absurd, rates above 100 %, a proceeding without its
+// publication date. The HTTP handler, the CLI and the fuzz tests all rely on
+// it alone (Input carries no validate tags). An empty result means Evaluate
+// may run.
 func Check(in Input) []Problem {
 	var c checker
 	c.asOf = in.AsOf

@@ -13,54 +13,54 @@ import (
 
 // Input is a debt file to analyse on AsOf.
 type Input struct {
-	AsOf      civil.Date `json:"as_of" validate:"required"`
+	AsOf      civil.Date `json:"as_of"`
 	Creditor  *Creditor  `json:"creditor,omitempty"`
 	Debtor    *Debtor    `json:"debtor,omitempty"`
-	Claim     *Claim     `json:"claim" validate:"required"`
+	Claim     *Claim     `json:"claim"`
 	Letter    *Letter    `json:"letter,omitempty"`
 	Household *Household `json:"household,omitempty"`
 }
 
 type Creditor struct {
-	Kind string `json:"kind" validate:"omitempty,oneof=professional consumer"`
+	Kind string `json:"kind"`
 }
 
 type Debtor struct {
-	Kind                 string                `json:"kind" validate:"omitempty,oneof=consumer professional"`
-	OverIndebtedness     string                `json:"over_indebtedness,omitempty" validate:"omitempty,oneof=none filed admissible plan personal_recovery"`
-	Protection           string                `json:"protection,omitempty" validate:"omitempty,oneof=none tutelle curatelle curatelle_renforcee"`
+	Kind                 string                `json:"kind"`
+	OverIndebtedness     string                `json:"over_indebtedness,omitempty"`
+	Protection           string                `json:"protection,omitempty"`
 	CollectiveProceeding *CollectiveProceeding `json:"collective_proceeding,omitempty"`
 	DeceasedOn           civil.Date            `json:"deceased_on,omitempty"`
 }
 
 type CollectiveProceeding struct {
-	Kind        string     `json:"kind" validate:"omitempty,oneof=none sauvegarde redressement liquidation"`
+	Kind        string     `json:"kind"`
 	PublishedOn civil.Date `json:"published_on,omitempty"`
 }
 
 type Claim struct {
-	Kind           string          `json:"kind" validate:"required,oneof=consumer consumer_credit residential_rent commercial civil executory_title"`
-	Principal      money.Cents     `json:"principal" validate:"gt=0"`
-	StartsOn       civil.Date      `json:"starts_on" validate:"required"`
-	Events         []Event         `json:"events,omitempty" validate:"dive"`
-	RequestedItems []RequestedItem `json:"requested_items,omitempty" validate:"dive"`
+	Kind           string          `json:"kind"`
+	Principal      money.Cents     `json:"principal"`
+	StartsOn       civil.Date      `json:"starts_on"`
+	Events         []Event         `json:"events,omitempty"`
+	RequestedItems []RequestedItem `json:"requested_items,omitempty"`
 	LatePenalty    *LatePenalty    `json:"late_penalty,omitempty"`
 }
 
 type Event struct {
-	Kind   string      `json:"kind" validate:"required,oneof=partial_payment acknowledgment court_claim enforcement_act formal_notice reminder"`
-	On     civil.Date  `json:"on" validate:"required"`
-	Amount money.Cents `json:"amount,omitempty" validate:"gte=0"`
+	Kind   string      `json:"kind"`
+	On     civil.Date  `json:"on"`
+	Amount money.Cents `json:"amount,omitempty"`
 }
 
 type RequestedItem struct {
-	Kind   string      `json:"kind" validate:"required,oneof=collection_fee file_fee fixed_indemnity late_penalty interest other"`
-	Label  string      `json:"label,omitempty" validate:"max=200"`
-	Amount money.Cents `json:"amount" validate:"gte=0"`
+	Kind   string      `json:"kind"`
+	Label  string      `json:"label,omitempty"`
+	Amount money.Cents `json:"amount"`
 }
 
 type LatePenalty struct {
-	RatePercent Rate       `json:"rate_percent" validate:"gte=0"`
+	RatePercent Rate       `json:"rate_percent"`
 	PaidOn      civil.Date `json:"paid_on,omitempty"`
 }
 
@@ -77,10 +77,10 @@ type Letter struct {
 }
 
 type Household struct {
-	MonthlyNetIncome   money.Cents `json:"monthly_net_income" validate:"gte=0"`
-	MonthlyCharges     money.Cents `json:"monthly_charges" validate:"gte=0"`
-	Dependants         int         `json:"dependants" validate:"gte=0,lte=20"`
-	ProposedInstalment money.Cents `json:"proposed_instalment" validate:"gte=0"`
+	MonthlyNetIncome   money.Cents `json:"monthly_net_income"`
+	MonthlyCharges     money.Cents `json:"monthly_charges"`
+	Dependants         int         `json:"dependants"`
+	ProposedInstalment money.Cents `json:"proposed_instalment"`
 }
 
 // Output is the analysis; a part is present when its input is.

@@ -45,7 +45,9 @@ func (s *Service) Routes(g *echo.Group) {
 
 func (s *Service) handleEvaluate(c echo.Context) error {
 	var in law.Input
-	if err := httpx.Bind(c, &in); err != nil {
+	// law.Check, inside Evaluate, is this input's validator: the struct
+	// carries no validate tags, so the field rules are written once.
+	if err := httpx.Decode(c, &in); err != nil {
 		return err
 	}
 	out, err := s.Evaluate(in)

@@ -93,6 +93,15 @@ var _ echo.Validator = (*Validator)(nil)
 // rule → 422 with the field named. Query and path parameters are read by the
 // handler itself.
 func Bind(c echo.Context, req any) error {
+	if err := Decode(c, req); err != nil {
+		return err
+	}
+	return c.Validate(req)
+}
+
+// Decode is Bind without the validator, for a request type that has its own
+// complete check (law.Input and law.Check): the rules then live in one place.
+func Decode(c echo.Context, req any) error {
 	r := c.Request()
 	if r.ContentLength == 0 && r.Body == http.NoBody {
 		return BadRequest("Le corps de la requête est vide : un document JSON est attendu.",
@@ -102,10 +111,7 @@ func Bind(c echo.Context, req any) error {
 		return New(http.StatusUnsupportedMediaType, "unsupported_media_type",
 			"Le contenu doit être du JSON (application/json).", "The body must be JSON (application/json).")
 	}
-	if err := DecodeJSON(r.Body, req); err != nil {
-		return err
-	}
-	return c.Validate(req)
+	return DecodeJSON(r.Body, req)
 }
 
 // DecodeJSON reads one JSON document into v with the error mapping of Bind.
