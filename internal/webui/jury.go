@@ -148,10 +148,6 @@ type scoreData struct {
 	Frozen    bool
 }
 
-func scorePath(juryID, candidateID, component string) string {
-	return "/jury/" + url.PathEscape(juryID) + "/candidates/" + url.PathEscape(candidateID) + "/components/" + url.PathEscape(component)
-}
-
 // loadScore gathers the grid and the caller's saved evaluation. The gate
 // comes first, so that a member in conflict gets the French refusal.
 func (ui *UI) loadScore(c echo.Context, p *page) (scoreData, error) {
