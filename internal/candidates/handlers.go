@@ -41,17 +41,12 @@ func (s *Service) Routes(g *echo.Group) {
 	g.DELETE("/cohorts/:id/members/:candidate_id", s.handleRemoveMember, admin)
 }
 
-func caller(c echo.Context) auth.User {
-	u, _ := auth.UserFrom(c)
-	return u
-}
-
 func (s *Service) handleCreate(c echo.Context) error {
 	var req NewCandidate
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	cand, err := s.Create(c.Request().Context(), caller(c), req)
+	cand, err := s.Create(c.Request().Context(), auth.Caller(c), req)
 	if err != nil {
 		return err
 	}
@@ -59,7 +54,7 @@ func (s *Service) handleCreate(c echo.Context) error {
 }
 
 func (s *Service) handleGet(c echo.Context) error {
-	cand, err := s.Get(c.Request().Context(), caller(c), c.Param("id"))
+	cand, err := s.Get(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -67,23 +62,9 @@ func (s *Service) handleGet(c echo.Context) error {
 }
 
 func (s *Service) handleList(c echo.Context) error {
-	limit, err := httpx.Limit(c, 50, 200)
-	if err != nil {
-		return err
-	}
-	var after string
-	if _, err := httpx.DecodeCursor(c, &after); err != nil {
-		return err
-	}
-	cs, next, err := s.List(c.Request().Context(), caller(c), ListQuery{Q: c.QueryParam("q"), CohortID: c.QueryParam("cohort"), After: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	page := httpx.Page[Candidate]{Items: cs}
-	if next != "" {
-		page.NextCursor = httpx.EncodeCursor(next)
-	}
-	return c.JSON(http.StatusOK, page)
+	return httpx.List(c, func(after string, limit int) ([]Candidate, string, error) {
+		return s.List(c.Request().Context(), auth.Caller(c), ListQuery{Q: c.QueryParam("q"), CohortID: c.QueryParam("cohort"), After: after, Limit: limit})
+	})
 }
 
 func (s *Service) handlePatch(c echo.Context) error {
@@ -91,7 +72,7 @@ func (s *Service) handlePatch(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	cand, err := s.Update(c.Request().Context(), caller(c), c.Param("id"), req)
+	cand, err := s.Update(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -103,7 +84,7 @@ func (s *Service) handlePut(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	cand, err := s.Update(c.Request().Context(), caller(c), c.Param("id"), req.Full())
+	cand, err := s.Update(c.Request().Context(), auth.Caller(c), c.Param("id"), req.Full())
 	if err != nil {
 		return err
 	}
@@ -142,7 +123,7 @@ func (s *Service) handleImport(c echo.Context) error {
 			"Le fichier doit être envoyé en text/csv ou en multipart/form-data (champ « file »).",
 			"Send the file as text/csv or multipart/form-data (field \"file\").")
 	}
-	res, err := s.Import(r.Context(), caller(c), body, ImportOptions{})
+	res, err := s.Import(r.Context(), auth.Caller(c), body, ImportOptions{})
 	if err != nil {
 		return err
 	}
@@ -154,7 +135,7 @@ func (s *Service) handleEnroll(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	e, err := s.Enroll(c.Request().Context(), caller(c), c.Param("id"), req)
+	e, err := s.Enroll(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -162,7 +143,7 @@ func (s *Service) handleEnroll(c echo.Context) error {
 }
 
 func (s *Service) handleEnrollments(c echo.Context) error {
-	es, err := s.Enrollments(c.Request().Context(), caller(c), c.Param("id"))
+	es, err := s.Enrollments(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -174,7 +155,7 @@ func (s *Service) handleEndEnrollment(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	e, err := s.EndEnrollment(c.Request().Context(), caller(c), c.Param("id"), c.Param("enrollment_id"), req)
+	e, err := s.EndEnrollment(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("enrollment_id"), req)
 	if err != nil {
 		return err
 	}
@@ -185,7 +166,7 @@ func (s *Service) handleEndEnrollment(c echo.Context) error {
 // whose minutes are signed (the jury's result is announced then); staff may
 // ask for the same with ?final=true.
 func (s *Service) handleComponents(c echo.Context) error {
-	ctx, actor, id := c.Request().Context(), caller(c), c.Param("id")
+	ctx, actor, id := c.Request().Context(), auth.Caller(c), c.Param("id")
 	asOf := civil.Of(s.now().UTC())
 	if v := c.QueryParam("as_of"); v != "" {
 		d, err := civil.Parse(v)
@@ -206,7 +187,7 @@ func (s *Service) handleComponents(c echo.Context) error {
 }
 
 func (s *Service) handleExport(c echo.Context) error {
-	ex, err := s.Export(c.Request().Context(), caller(c), c.Param("id"))
+	ex, err := s.Export(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -216,7 +197,7 @@ func (s *Service) handleExport(c echo.Context) error {
 }
 
 func (s *Service) handlePseudonymise(c echo.Context) error {
-	cand, err := s.Pseudonymise(c.Request().Context(), caller(c), c.Param("id"))
+	cand, err := s.Pseudonymise(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -228,7 +209,7 @@ func (s *Service) handleCreateCohort(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	co, err := s.CreateCohort(c.Request().Context(), caller(c), req)
+	co, err := s.CreateCohort(c.Request().Context(), auth.Caller(c), req)
 	if err != nil {
 		return err
 	}
@@ -236,27 +217,13 @@ func (s *Service) handleCreateCohort(c echo.Context) error {
 }
 
 func (s *Service) handleListCohorts(c echo.Context) error {
-	limit, err := httpx.Limit(c, 50, 200)
-	if err != nil {
-		return err
-	}
-	var after string
-	if _, err := httpx.DecodeCursor(c, &after); err != nil {
-		return err
-	}
-	cs, next, err := s.ListCohorts(c.Request().Context(), caller(c), after, limit)
-	if err != nil {
-		return err
-	}
-	page := httpx.Page[Cohort]{Items: cs}
-	if next != "" {
-		page.NextCursor = httpx.EncodeCursor(next)
-	}
-	return c.JSON(http.StatusOK, page)
+	return httpx.List(c, func(after string, limit int) ([]Cohort, string, error) {
+		return s.ListCohorts(c.Request().Context(), auth.Caller(c), after, limit)
+	})
 }
 
 func (s *Service) handleGetCohort(c echo.Context) error {
-	co, err := s.GetCohort(c.Request().Context(), caller(c), c.Param("id"))
+	co, err := s.GetCohort(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -268,7 +235,7 @@ func (s *Service) handlePatchCohort(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	co, err := s.UpdateCohort(c.Request().Context(), caller(c), c.Param("id"), req)
+	co, err := s.UpdateCohort(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -276,28 +243,28 @@ func (s *Service) handlePatchCohort(c echo.Context) error {
 }
 
 func (s *Service) handleAddTrainer(c echo.Context) error {
-	if err := s.AddTrainer(c.Request().Context(), caller(c), c.Param("id"), c.Param("user_id")); err != nil {
+	if err := s.AddTrainer(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("user_id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Service) handleRemoveTrainer(c echo.Context) error {
-	if err := s.RemoveTrainer(c.Request().Context(), caller(c), c.Param("id"), c.Param("user_id")); err != nil {
+	if err := s.RemoveTrainer(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("user_id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Service) handleAddMember(c echo.Context) error {
-	if err := s.AddMember(c.Request().Context(), caller(c), c.Param("id"), c.Param("candidate_id")); err != nil {
+	if err := s.AddMember(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("candidate_id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Service) handleRemoveMember(c echo.Context) error {
-	if err := s.RemoveMember(c.Request().Context(), caller(c), c.Param("id"), c.Param("candidate_id")); err != nil {
+	if err := s.RemoveMember(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("candidate_id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -32,11 +32,6 @@ func (s *Service) Routes(g *echo.Group) {
 // interface draws in its own layout.
 func (s *Service) VerifyLimit() echo.MiddlewareFunc { return s.limiter.middleware }
 
-func caller(c echo.Context) auth.User {
-	u, _ := auth.UserFrom(c)
-	return u
-}
-
 type issueRequest struct {
 	Certification string `json:"certification" validate:"required,max=60"`
 }
@@ -52,7 +47,7 @@ func (s *Service) handleIssue(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	res, err := s.Issue(c.Request().Context(), caller(c).ID, c.Param("id"), req.Certification)
+	res, err := s.Issue(c.Request().Context(), auth.Caller(c).ID, c.Param("id"), req.Certification)
 	if err != nil {
 		return err
 	}
@@ -86,7 +81,7 @@ func summary(r Record) Summary {
 }
 
 func (s *Service) handleList(c echo.Context) error {
-	rs, err := s.List(c.Request().Context(), caller(c), c.Param("id"))
+	rs, err := s.List(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -98,7 +93,7 @@ func (s *Service) handleList(c echo.Context) error {
 }
 
 func (s *Service) handleGet(c echo.Context) error {
-	r, err := s.Get(c.Request().Context(), caller(c), c.Param("number"))
+	r, err := s.Get(c.Request().Context(), auth.Caller(c), c.Param("number"))
 	if err != nil {
 		return err
 	}
@@ -106,7 +101,7 @@ func (s *Service) handleGet(c echo.Context) error {
 }
 
 func (s *Service) handlePDF(c echo.Context) error {
-	pdf, err := s.PDF(c.Request().Context(), caller(c), c.Param("number"))
+	pdf, err := s.PDF(c.Request().Context(), auth.Caller(c), c.Param("number"))
 	if err != nil {
 		return err
 	}
@@ -115,7 +110,7 @@ func (s *Service) handlePDF(c echo.Context) error {
 }
 
 func (s *Service) handleCredentials(c echo.Context) error {
-	raw, err := s.Credentials(c.Request().Context(), caller(c), c.Param("number"))
+	raw, err := s.Credentials(c.Request().Context(), auth.Caller(c), c.Param("number"))
 	if err != nil {
 		return err
 	}
@@ -131,7 +126,7 @@ func (s *Service) handleRevoke(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	r, err := s.Revoke(c.Request().Context(), caller(c).ID, c.Param("number"), req.Reason)
+	r, err := s.Revoke(c.Request().Context(), auth.Caller(c).ID, c.Param("number"), req.Reason)
 	if err != nil {
 		return err
 	}
@@ -164,7 +159,7 @@ func (s *Service) handleBatch(c echo.Context) error {
 		return httpx.Invalid(httpx.Field("candidates", "Donnez un jury, ou une certification et la liste de ses candidats.",
 			"Give a jury, or a certification and the list of its candidates."))
 	}
-	rep, err := s.Batch(ctx, caller(c).ID, cert, ids, nil)
+	rep, err := s.Batch(ctx, auth.Caller(c).ID, cert, ids, nil)
 	if err != nil {
 		return err
 	}

@@ -38,17 +38,12 @@ func (s *Service) Routes(g *echo.Group) {
 	g.PUT("/jury-members/:user_id/certifications/:code", s.handleQualify, admin)
 }
 
-func caller(c echo.Context) auth.User {
-	u, _ := auth.UserFrom(c)
-	return u
-}
-
 func (s *Service) handleCreate(c echo.Context) error {
 	var req NewJury
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	v, err := s.Create(c.Request().Context(), caller(c), req)
+	v, err := s.Create(c.Request().Context(), auth.Caller(c), req)
 	if err != nil {
 		return err
 	}
@@ -56,27 +51,13 @@ func (s *Service) handleCreate(c echo.Context) error {
 }
 
 func (s *Service) handleList(c echo.Context) error {
-	limit, err := httpx.Limit(c, 50, 200)
-	if err != nil {
-		return err
-	}
-	var after string
-	if _, err := httpx.DecodeCursor(c, &after); err != nil {
-		return err
-	}
-	js, next, err := s.List(c.Request().Context(), caller(c), after, limit)
-	if err != nil {
-		return err
-	}
-	page := httpx.Page[Jury]{Items: js}
-	if next != "" {
-		page.NextCursor = httpx.EncodeCursor(next)
-	}
-	return c.JSON(http.StatusOK, page)
+	return httpx.List(c, func(after string, limit int) ([]Jury, string, error) {
+		return s.List(c.Request().Context(), auth.Caller(c), after, limit)
+	})
 }
 
 func (s *Service) handleGet(c echo.Context) error {
-	v, err := s.Get(c.Request().Context(), caller(c), c.Param("id"))
+	v, err := s.Get(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -88,7 +69,7 @@ func (s *Service) handlePatch(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	v, err := s.Update(c.Request().Context(), caller(c), c.Param("id"), req)
+	v, err := s.Update(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -106,7 +87,7 @@ func (s *Service) handlePutMember(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	v, err := s.PutMember(c.Request().Context(), caller(c), c.Param("id"),
+	v, err := s.PutMember(c.Request().Context(), auth.Caller(c), c.Param("id"),
 		NewMember{UserID: c.Param("user_id"), Category: req.Category, Organisation: req.Organisation})
 	if err != nil {
 		return err
@@ -115,7 +96,7 @@ func (s *Service) handlePutMember(c echo.Context) error {
 }
 
 func (s *Service) handleRemoveMember(c echo.Context) error {
-	v, err := s.RemoveMember(c.Request().Context(), caller(c), c.Param("id"), c.Param("user_id"))
+	v, err := s.RemoveMember(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("user_id"))
 	if err != nil {
 		return err
 	}
@@ -127,7 +108,7 @@ func (s *Service) handleAssign(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	a, err := s.Assign(c.Request().Context(), caller(c), c.Param("id"), req)
+	a, err := s.Assign(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -135,7 +116,7 @@ func (s *Service) handleAssign(c echo.Context) error {
 }
 
 func (s *Service) handleConflict(c echo.Context) error {
-	u := caller(c)
+	u := auth.Caller(c)
 	if u.Role != auth.RoleAdmin {
 		if err := s.Gate(c.Request().Context(), u, c.Param("id"), ""); err != nil {
 			return err
@@ -157,7 +138,7 @@ func (s *Service) handleGrid(c echo.Context) error {
 	if comp == "" {
 		return httpx.Invalid(httpx.Field("component", "Le bloc (component) est requis.", "The component is required."))
 	}
-	g, err := s.Grid(c.Request().Context(), caller(c), c.Param("id"), comp)
+	g, err := s.Grid(c.Request().Context(), auth.Caller(c), c.Param("id"), comp)
 	if err != nil {
 		return err
 	}
@@ -167,7 +148,7 @@ func (s *Service) handleGrid(c echo.Context) error {
 // handleEvaluate checks membership, then conflict, before validating the
 // body (CONTRACT.md: 403 comes before any complaint about the body).
 func (s *Service) handleEvaluate(c echo.Context) error {
-	ctx, u := c.Request().Context(), caller(c)
+	ctx, u := c.Request().Context(), auth.Caller(c)
 	if err := s.Gate(ctx, u, c.Param("id"), ""); err != nil {
 		return err
 	}
@@ -194,7 +175,7 @@ func (s *Service) handleEvaluate(c echo.Context) error {
 }
 
 func (s *Service) handleEvaluations(c echo.Context) error {
-	evs, err := s.Evaluations(c.Request().Context(), caller(c), c.Param("id"), c.Param("candidate_id"))
+	evs, err := s.Evaluations(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("candidate_id"))
 	if err != nil {
 		return err
 	}
@@ -202,7 +183,7 @@ func (s *Service) handleEvaluations(c echo.Context) error {
 }
 
 func (s *Service) handleOpen(c echo.Context) error {
-	a, err := s.OpenDeliberation(c.Request().Context(), caller(c), c.Param("id"), c.Param("candidate_id"))
+	a, err := s.OpenDeliberation(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("candidate_id"))
 	if err != nil {
 		return err
 	}
@@ -210,7 +191,7 @@ func (s *Service) handleOpen(c echo.Context) error {
 }
 
 func (s *Service) handleScores(c echo.Context) error {
-	v, err := s.Scores(c.Request().Context(), caller(c), c.Param("id"), c.Param("candidate_id"))
+	v, err := s.Scores(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("candidate_id"))
 	if err != nil {
 		return err
 	}
@@ -222,7 +203,7 @@ func (s *Service) handleNotify(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	a, err := s.RecordNotification(c.Request().Context(), caller(c), c.Param("id"), c.Param("candidate_id"), req.NotifiedOn)
+	a, err := s.RecordNotification(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("candidate_id"), req.NotifiedOn)
 	if err != nil {
 		return err
 	}
@@ -230,7 +211,7 @@ func (s *Service) handleNotify(c echo.Context) error {
 }
 
 func (s *Service) handleAgreement(c echo.Context) error {
-	a, err := s.Agreement(c.Request().Context(), caller(c), c.Param("id"))
+	a, err := s.Agreement(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -238,7 +219,7 @@ func (s *Service) handleAgreement(c echo.Context) error {
 }
 
 func (s *Service) handleDeliberate(c echo.Context) error {
-	ctx, u := c.Request().Context(), caller(c)
+	ctx, u := c.Request().Context(), auth.Caller(c)
 	if u.Role != auth.RoleAdmin {
 		if err := s.Gate(ctx, u, c.Param("id"), ""); err != nil {
 			return err
@@ -271,7 +252,7 @@ func (s *Service) handleSign(c echo.Context) error {
 			return err
 		}
 	}
-	m, err := s.Sign(c.Request().Context(), caller(c), c.Param("id"), req)
+	m, err := s.Sign(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -279,7 +260,7 @@ func (s *Service) handleSign(c echo.Context) error {
 }
 
 func (s *Service) handleMinutes(c echo.Context) error {
-	m, err := s.Minutes(c.Request().Context(), caller(c), c.Param("id"))
+	m, err := s.Minutes(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -287,7 +268,7 @@ func (s *Service) handleMinutes(c echo.Context) error {
 }
 
 func (s *Service) handleMinutesPDF(c echo.Context) error {
-	b, m, err := s.MinutesPDF(c.Request().Context(), caller(c), c.Param("id"))
+	b, m, err := s.MinutesPDF(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -300,7 +281,7 @@ func (s *Service) handleCorrect(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	d, err := s.Correct(c.Request().Context(), caller(c), c.Param("id"), req)
+	d, err := s.Correct(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -316,7 +297,7 @@ func (s *Service) handleDeadlines(c echo.Context) error {
 }
 
 func (s *Service) handleHistory(c echo.Context) error {
-	h, err := s.History(c.Request().Context(), caller(c), c.Param("user_id"))
+	h, err := s.History(c.Request().Context(), auth.Caller(c), c.Param("user_id"))
 	if err != nil {
 		return err
 	}
@@ -324,7 +305,7 @@ func (s *Service) handleHistory(c echo.Context) error {
 }
 
 func (s *Service) handleQualify(c echo.Context) error {
-	q, err := s.Qualify(c.Request().Context(), caller(c), c.Param("user_id"), c.Param("code"))
+	q, err := s.Qualify(c.Request().Context(), auth.Caller(c), c.Param("user_id"), c.Param("code"))
 	if err != nil {
 		return err
 	}

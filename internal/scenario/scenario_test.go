@@ -2,7 +2,7 @@ package scenario_test
 
 import (
 	"encoding/json"
-	"slices"
+	"github.com/ancr/cqp/internal/scenario/scenariotest"
 	"strings"
 	"sync"
 	"testing"
@@ -133,66 +133,12 @@ func TestGrade_PerfectSheetScoresFullMarksOnEveryVariant(t *testing.T) {
 	}
 }
 
-// wrongSheet turns each perfect answer into a wrong one of the same shape.
-func wrongSheet(t *testing.T, s scenario.Scenario, perfect map[string]json.RawMessage) map[string]json.RawMessage {
-	wrong := map[string]json.RawMessage{}
-	for _, tk := range s.Tasks {
-		raw := perfect[tk.ID]
-		switch tk.Type {
-		case scenario.SingleChoice:
-			var id string
-			_ = json.Unmarshal(raw, &id)
-			for _, o := range tk.Options {
-				if o.ID != id {
-					wrong[tk.ID], _ = json.Marshal(o.ID)
-					break
-				}
-			}
-		case scenario.MultipleChoice, scenario.LetterMentions:
-			var ids []string
-			_ = json.Unmarshal(raw, &ids)
-			opts := tk.Options
-			if len(opts) == 0 {
-				opts = scenario.DefaultLetterOptions()
-			}
-			other := []string{}
-			for _, o := range opts {
-				if !slices.Contains(ids, o.ID) {
-					other = append(other, o.ID)
-				}
-			}
-			wrong[tk.ID], _ = json.Marshal(other)
-		case scenario.Number:
-			var x float64
-			_ = json.Unmarshal(raw, &x)
-			wrong[tk.ID], _ = json.Marshal(x + 1000)
-		case scenario.DateTask:
-			wrong[tk.ID] = json.RawMessage(`"1999-01-01"`)
-		case scenario.PlanTask:
-			var obj map[string]any
-			_ = json.Unmarshal(raw, &obj)
-			for k, v := range obj {
-				switch x := v.(type) {
-				case bool:
-					obj[k] = !x
-				case float64:
-					obj[k] = x + 5000
-				}
-			}
-			wrong[tk.ID], _ = json.Marshal(obj)
-		case scenario.DialogueTask:
-			wrong[tk.ID] = json.RawMessage(`["r999"]`)
-		}
-	}
-	return wrong
-}
-
 func TestGrade_WrongSheetGetsFeedbackPerTask(t *testing.T) {
 	p := parameters(t)
 	for _, s := range shipped(t).Scenarios {
 		for _, c := range cases(s) {
 			perfect := scenario.AnswerSheet(s, c, p)
-			res := scenario.Grade(s, c, p, wrongSheet(t, s, perfect))
+			res := scenario.Grade(s, c, p, scenariotest.WrongSheet(s, perfect))
 			for _, it := range res.Items {
 				if it.Type == scenario.FreeText {
 					continue

@@ -2,6 +2,7 @@ package training_test
 
 import (
 	"encoding/json"
+	"github.com/ancr/cqp/internal/scenario/scenariotest"
 	"net/http"
 	"strconv"
 	"strings"
@@ -70,7 +71,7 @@ func TestAttempt_WrongSheetGetsFeedbackPerTask(t *testing.T) {
 	for _, sc := range catalogue(env).Scenarios {
 		for range 2 {
 			v := start(t, env, tr.token, sc.ID, nil)
-			wrong := wrongSheet(sc, perfectSheet(t, env, sc, v.ID))
+			wrong := scenariotest.WrongSheet(sc, perfectSheet(t, env, sc, v.ID))
 			if res := save(t, env, tr.token, v.ID, wrong); res.Status != http.StatusOK {
 				t.Fatalf("%s: save: %d %s", sc.ID, res.Status, res.Body)
 			}

@@ -2,6 +2,7 @@ package training_test
 
 import (
 	"encoding/json"
+	"github.com/ancr/cqp/internal/scenario/scenariotest"
 	"net/http"
 	"strings"
 	"testing"
@@ -192,7 +193,7 @@ func TestProgress_BestAndLastScoreAndModuleCompletion(t *testing.T) {
 		v := start(t, env, tr.token, first.ID, nil)
 		sheet := withText(first, perfectSheet(t, env, first, v.ID))
 		if kind == "wrong" {
-			sheet = wrongSheet(first, sheet)
+			sheet = scenariotest.WrongSheet(first, sheet)
 		}
 		save(t, env, tr.token, v.ID, sheet)
 		submit(t, env, tr.token, v.ID)

@@ -30,11 +30,6 @@ func (s *Service) Routes(g *echo.Group) {
 	g.GET("/candidates/:id/progress", s.handleProgress, learners)
 }
 
-func caller(c echo.Context) auth.User {
-	u, _ := auth.UserFrom(c)
-	return u
-}
-
 func (s *Service) handleScenarios(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.Scenarios())
 }
@@ -52,7 +47,7 @@ func (s *Service) handleStart(c echo.Context) error {
 	if err := bindOptional(c, &req); err != nil {
 		return err
 	}
-	v, err := s.Start(c.Request().Context(), caller(c), c.Param("id"), req)
+	v, err := s.Start(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -75,7 +70,7 @@ func bindOptional(c echo.Context, req any) error {
 }
 
 func (s *Service) handleModules(c echo.Context) error {
-	ms, err := s.Modules(c.Request().Context(), caller(c), c.QueryParam("candidate_id"))
+	ms, err := s.Modules(c.Request().Context(), auth.Caller(c), c.QueryParam("candidate_id"))
 	if err != nil {
 		return err
 	}
@@ -83,7 +78,7 @@ func (s *Service) handleModules(c echo.Context) error {
 }
 
 func (s *Service) handleModule(c echo.Context) error {
-	m, err := s.Module(c.Request().Context(), caller(c), c.Param("id"), c.QueryParam("candidate_id"))
+	m, err := s.Module(c.Request().Context(), auth.Caller(c), c.Param("id"), c.QueryParam("candidate_id"))
 	if err != nil {
 		return err
 	}
@@ -91,34 +86,20 @@ func (s *Service) handleModule(c echo.Context) error {
 }
 
 func (s *Service) handleList(c echo.Context) error {
-	limit, err := httpx.Limit(c, 50, 200)
-	if err != nil {
-		return err
-	}
-	var after string
-	if _, err := httpx.DecodeCursor(c, &after); err != nil {
-		return err
-	}
 	status := c.QueryParam("status")
 	switch status {
 	case "", InProgress, PendingReview, Graded:
 	default:
 		return httpx.Invalid(httpx.Field("status", "Statut inconnu : in_progress, pending_review ou graded.", "unknown status: in_progress, pending_review or graded"))
 	}
-	rows, next, err := s.List(c.Request().Context(), caller(c), ListQuery{CandidateID: c.QueryParam("candidate_id"),
-		Scenario: c.QueryParam("scenario"), Status: status, After: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	page := httpx.Page[AttemptSummary]{Items: rows}
-	if next != "" {
-		page.NextCursor = httpx.EncodeCursor(next)
-	}
-	return c.JSON(http.StatusOK, page)
+	return httpx.List(c, func(after string, limit int) ([]AttemptSummary, string, error) {
+		return s.List(c.Request().Context(), auth.Caller(c), ListQuery{CandidateID: c.QueryParam("candidate_id"),
+			Scenario: c.QueryParam("scenario"), Status: status, After: after, Limit: limit})
+	})
 }
 
 func (s *Service) handleGet(c echo.Context) error {
-	v, err := s.Get(c.Request().Context(), caller(c), c.Param("id"))
+	v, err := s.Get(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -133,7 +114,7 @@ func (s *Service) handleSave(c echo.Context) error {
 	if req.Answers == nil {
 		return httpx.Invalid(httpx.Field("answers", "Les réponses sont obligatoires.", "answers is required"))
 	}
-	res, err := s.Save(c.Request().Context(), caller(c), c.Param("id"), req.Answers)
+	res, err := s.Save(c.Request().Context(), auth.Caller(c), c.Param("id"), req.Answers)
 	if err != nil {
 		return err
 	}
@@ -145,7 +126,7 @@ func (s *Service) handleSubmit(c echo.Context) error {
 	if err := bindOptional(c, &req); err != nil {
 		return err
 	}
-	out, err := s.Submit(c.Request().Context(), caller(c), c.Param("id"), req.Answers)
+	out, err := s.Submit(c.Request().Context(), auth.Caller(c), c.Param("id"), req.Answers)
 	if err != nil {
 		return err
 	}
@@ -157,7 +138,7 @@ func (s *Service) handleReview(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	v, err := s.Review(c.Request().Context(), caller(c), c.Param("id"), req)
+	v, err := s.Review(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -165,27 +146,13 @@ func (s *Service) handleReview(c echo.Context) error {
 }
 
 func (s *Service) handleQueue(c echo.Context) error {
-	limit, err := httpx.Limit(c, 50, 200)
-	if err != nil {
-		return err
-	}
-	var after string
-	if _, err := httpx.DecodeCursor(c, &after); err != nil {
-		return err
-	}
-	rows, next, err := s.ReviewQueue(c.Request().Context(), caller(c), after, limit)
-	if err != nil {
-		return err
-	}
-	page := httpx.Page[ReviewEntry]{Items: rows}
-	if next != "" {
-		page.NextCursor = httpx.EncodeCursor(next)
-	}
-	return c.JSON(http.StatusOK, page)
+	return httpx.List(c, func(after string, limit int) ([]ReviewEntry, string, error) {
+		return s.ReviewQueue(c.Request().Context(), auth.Caller(c), after, limit)
+	})
 }
 
 func (s *Service) handleProgress(c echo.Context) error {
-	p, err := s.Progress(c.Request().Context(), caller(c), c.Param("id"))
+	p, err := s.Progress(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -38,17 +38,12 @@ func (s *Service) Routes(g *echo.Group) {
 	g.GET("/vae/dossiers/:id/timeline", s.handleTimeline, anyone)
 }
 
-func caller(c echo.Context) auth.User {
-	u, _ := auth.UserFrom(c)
-	return u
-}
-
 func (s *Service) handleOpen(c echo.Context) error {
 	var req NewRequest
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	d, err := s.Open(c.Request().Context(), caller(c), req)
+	d, err := s.Open(c.Request().Context(), auth.Caller(c), req)
 	if err != nil {
 		return err
 	}
@@ -56,28 +51,14 @@ func (s *Service) handleOpen(c echo.Context) error {
 }
 
 func (s *Service) handleList(c echo.Context) error {
-	limit, err := httpx.Limit(c, 50, 200)
-	if err != nil {
-		return err
-	}
-	var after string
-	if _, err := httpx.DecodeCursor(c, &after); err != nil {
-		return err
-	}
-	ds, next, err := s.List(c.Request().Context(), caller(c), ListQuery{Status: c.QueryParam("status"),
-		CandidateID: c.QueryParam("candidate_id"), After: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	page := httpx.Page[Dossier]{Items: ds}
-	if next != "" {
-		page.NextCursor = httpx.EncodeCursor(next)
-	}
-	return c.JSON(http.StatusOK, page)
+	return httpx.List(c, func(after string, limit int) ([]Dossier, string, error) {
+		return s.List(c.Request().Context(), auth.Caller(c), ListQuery{Status: c.QueryParam("status"),
+			CandidateID: c.QueryParam("candidate_id"), After: after, Limit: limit})
+	})
 }
 
 func (s *Service) handleGet(c echo.Context) error {
-	d, err := s.Get(c.Request().Context(), caller(c), c.Param("id"))
+	d, err := s.Get(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -89,7 +70,7 @@ func (s *Service) handleAdmissibility(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	d, err := s.DecideAdmissibility(c.Request().Context(), caller(c), c.Param("id"), req)
+	d, err := s.DecideAdmissibility(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -101,7 +82,7 @@ func (s *Service) handleAddExperience(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	e, err := s.AddExperience(c.Request().Context(), caller(c), c.Param("id"), req)
+	e, err := s.AddExperience(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
@@ -113,7 +94,7 @@ func (s *Service) handleUpdateExperience(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	e, err := s.UpdateExperience(c.Request().Context(), caller(c), c.Param("id"), c.Param("experience_id"), req)
+	e, err := s.UpdateExperience(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("experience_id"), req)
 	if err != nil {
 		return err
 	}
@@ -121,7 +102,7 @@ func (s *Service) handleUpdateExperience(c echo.Context) error {
 }
 
 func (s *Service) handleDeleteExperience(c echo.Context) error {
-	if err := s.DeleteExperience(c.Request().Context(), caller(c), c.Param("id"), c.Param("experience_id")); err != nil {
+	if err := s.DeleteExperience(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("experience_id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -163,7 +144,7 @@ func (s *Service) handleUpload(c echo.Context) error {
 			}
 			title = string(b)
 		case "file":
-			doc, err := s.AddDocument(r.Context(), caller(c), c.Param("id"), Upload{Title: title, FileName: part.FileName(), Body: part})
+			doc, err := s.AddDocument(r.Context(), auth.Caller(c), c.Param("id"), Upload{Title: title, FileName: part.FileName(), Body: part})
 			if err != nil {
 				return err
 			}
@@ -173,7 +154,7 @@ func (s *Service) handleUpload(c echo.Context) error {
 }
 
 func (s *Service) handleDownload(c echo.Context) error {
-	doc, f, err := s.OpenDocument(c.Request().Context(), caller(c), c.Param("id"), c.Param("document_id"))
+	doc, f, err := s.OpenDocument(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("document_id"))
 	if err != nil {
 		return err
 	}
@@ -200,14 +181,14 @@ func asciiName(s string) string {
 }
 
 func (s *Service) handleDeleteDocument(c echo.Context) error {
-	if err := s.DeleteDocument(c.Request().Context(), caller(c), c.Param("id"), c.Param("document_id")); err != nil {
+	if err := s.DeleteDocument(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("document_id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Service) handleSubmit(c echo.Context) error {
-	d, err := s.Submit(c.Request().Context(), caller(c), c.Param("id"))
+	d, err := s.Submit(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -215,7 +196,7 @@ func (s *Service) handleSubmit(c echo.Context) error {
 }
 
 func (s *Service) handleLock(c echo.Context) error {
-	d, err := s.Lock(c.Request().Context(), caller(c), c.Param("id"))
+	d, err := s.Lock(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -229,7 +210,7 @@ func (s *Service) handleHandToJury(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	d, err := s.HandToJury(c.Request().Context(), caller(c), c.Param("id"), req.JuryID)
+	d, err := s.HandToJury(c.Request().Context(), auth.Caller(c), c.Param("id"), req.JuryID)
 	if err != nil {
 		return err
 	}
@@ -237,7 +218,7 @@ func (s *Service) handleHandToJury(c echo.Context) error {
 }
 
 func (s *Service) handleTimeline(c echo.Context) error {
-	evs, err := s.Timeline(c.Request().Context(), caller(c), c.Param("id"))
+	evs, err := s.Timeline(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

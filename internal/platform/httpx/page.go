@@ -3,6 +3,7 @@ package httpx
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -50,4 +51,28 @@ func DecodeCursor(c echo.Context, key any) (bool, error) {
 		return false, Invalid(Field("cursor", "Curseur invalide.", "Invalid cursor."))
 	}
 	return true, nil
+}
+
+// List answers a keyset-paginated list: it reads ?limit= (50 by default, at
+// most 200) and the opaque ?cursor= holding the last row's key, asks fetch
+// for that page, and writes {"items","next_cursor"}. fetch returns the key
+// of the page's last row when more rows follow, "" otherwise.
+func List[T any](c echo.Context, fetch func(after string, limit int) ([]T, string, error)) error {
+	limit, err := Limit(c, 50, 200)
+	if err != nil {
+		return err
+	}
+	var after string
+	if _, err := DecodeCursor(c, &after); err != nil {
+		return err
+	}
+	items, next, err := fetch(after, limit)
+	if err != nil {
+		return err
+	}
+	page := Page[T]{Items: items}
+	if next != "" {
+		page.NextCursor = EncodeCursor(next)
+	}
+	return c.JSON(http.StatusOK, page)
 }
