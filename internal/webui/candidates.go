@@ -63,9 +63,9 @@ func (ui *UI) candidateNew(c echo.Context) error {
 func (ui *UI) candidateCreate(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "Nouveau candidat", "New candidate")
-	form, err := c.FormParams()
+	form, err := formOf(c)
 	if err != nil {
-		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+		return err
 	}
 	p.Form = form
 	in := candidates.NewCandidate{
@@ -208,9 +208,9 @@ func (ui *UI) candidateEnroll(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	id := c.Param("id")
 	p := ui.newPage(c, "", "")
-	form, err := c.FormParams()
+	form, err := formOf(c)
 	if err != nil {
-		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+		return err
 	}
 	p.Form = form
 	in := candidates.NewEnrollment{Certification: form.Get("certification"), Pathway: form.Get("pathway")}

@@ -66,9 +66,9 @@ func (ui *UI) certificateIssue(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	id := c.Param("id")
 	p := ui.newPage(c, "", "")
-	form, err := c.FormParams()
+	form, err := formOf(c)
 	if err != nil {
-		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+		return err
 	}
 	p.Form = form
 	cert := form.Get("issue_certification")
@@ -98,9 +98,9 @@ func (ui *UI) certificateRevoke(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, number := c.Param("id"), c.Param("number")
 	p := ui.newPage(c, "", "")
-	form, err := c.FormParams()
+	form, err := formOf(c)
 	if err != nil {
-		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+		return err
 	}
 	p.Form = form
 	p.Form.Set("revoke_number", number)

@@ -158,3 +158,12 @@ func formStatus(err error) int {
 	}
 	return http.StatusUnprocessableEntity
 }
+
+// formOf reads a posted form; a body that cannot be parsed is a 400 page.
+func formOf(c echo.Context) (url.Values, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, httpx.BadRequest("Formulaire illisible.", "Unreadable form.").Wrap(err)
+	}
+	return form, nil
+}

@@ -210,9 +210,9 @@ func (ui *UI) scoreSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := c.FormParams()
+	form, err := formOf(c)
 	if err != nil {
-		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+		return err
 	}
 	in := jury.NewEvaluation{CandidateID: d.A.CandidateID, Component: d.Component.Code, Comment: form.Get("comment"),
 		Scores: []jury.LevelScore{}}
@@ -381,9 +381,9 @@ func (ui *UI) deliberate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := c.FormParams()
+	form, err := formOf(c)
 	if err != nil {
-		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+		return err
 	}
 	in := jury.NewDeliberation{CandidateID: d.A.CandidateID, PresentMemberIDs: form["present"]}
 	fields := map[string]field{

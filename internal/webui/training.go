@@ -360,9 +360,9 @@ func (ui *UI) saveAttempt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := c.FormParams()
+	form, err := formOf(c)
 	if err != nil {
-		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+		return err
 	}
 	p := ui.newPage(c, a.Title, a.Title)
 	res, err := ui.Training.Save(ctx, actor, id, answersFromForm(a, form))
@@ -402,9 +402,9 @@ func (ui *UI) submitAttempt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := c.FormParams()
+	form, err := formOf(c)
 	if err != nil {
-		return httpx.BadRequest("Formulaire illisible.", "Unreadable form.")
+		return err
 	}
 	if _, err := ui.Training.Submit(ctx, actor, id, answersFromForm(a, form)); err != nil {
 		return err
