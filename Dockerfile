@@ -2,6 +2,8 @@
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# gofpdf is replaced by a patched copy (internal/third_party/gofpdf/README.md)
+COPY internal/third_party/gofpdf/go.mod internal/third_party/gofpdf/
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/cqp ./cmd/cqp

@@ -71,3 +71,5 @@ require (
 	modernc.org/memory v1.5.0 // indirect
 	modernc.org/sqlite v1.23.1 // indirect
 )
+
+replace github.com/phpdave11/gofpdf => ./internal/third_party/gofpdf

@@ -2,7 +2,9 @@ package certificates
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ancr/cqp/internal/civil"
@@ -106,5 +108,57 @@ func TestRenderPDF_DatesArePinnedToTheIssueDate(t *testing.T) {
 		if !bytes.Contains(pdf, []byte(key)) {
 			t.Errorf("%s missing: the PDF would change when drawn again", key)
 		}
+	}
+}
+
+// Documents drawn at the same time (a batch issues on every core) share the
+// parsed font (internal/third_party/gofpdf caches it per process): each must
+// still come out exactly as when drawn alone, whatever letters its holder's
+// name uses. Run with -race, this also guards the shared parse.
+func TestRenderPDF_ConcurrentDocumentsMatchSequentialOnes(t *testing.T) {
+	names := []string{"Łukasz Wróblewski", "Nguyễn Thị Hồng", "Zoë Ørsted", "Jean-Noël Dupré", "Ștefan Ionescu", "Ana Núñez"}
+	want := make([][]byte, len(names))
+	docs := make([]Document, len(names))
+	for i, n := range names {
+		kind := KindCertificate
+		if i%2 == 1 {
+			kind = KindAttestation
+		}
+		docs[i] = sampleDocument(kind)
+		first, last, _ := strings.Cut(n, " ")
+		docs[i].Holder.FirstName, docs[i].Holder.LastName = first, last
+		b, err := RenderPDF(docs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = b
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(names)*4)
+	for round := range 4 {
+		for i := range docs {
+			wg.Go(func() {
+				got, err := RenderPDF(docs[i])
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(got, want[i]) {
+					errs <- fmt.Errorf("round %d, %s: concurrent PDF differs from the sequential one", round, names[i])
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	text, err := pdftext.Extract(want[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "Nguyễn") {
+		t.Errorf("Vietnamese name not extractable from the PDF:\n%s", text)
 	}
 }
