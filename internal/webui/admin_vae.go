@@ -152,12 +152,12 @@ type vaeDossierData struct {
 	Total, Min int
 	// Declared: no experience is described yet (they are, once the
 	// request is admissible), so Total is the activity the request declares.
-	Declared bool
-	Pct        int // the total against the minimum, for the meter (≤ 100)
-	Timeline   []vaeEvent
-	DecidedBy  string
-	JuryOpts   []option
-	JuryTitle  string // the jury the dossier was handed to
+	Declared  bool
+	Pct       int // the total against the minimum, for the meter (≤ 100)
+	Timeline  []vaeEvent
+	DecidedBy string
+	JuryOpts  []option
+	JuryTitle string // the jury the dossier was handed to
 }
 
 func (ui *UI) vaeDossier(c echo.Context) error {
