@@ -19,6 +19,8 @@ type demoFile struct {
 		auth.NewUser
 		Candidate string `json:"candidate"`
 	} `json:"users"`
+	Juries      []demoJury    `json:"juries"`
+	VAEDossiers []demoDossier `json:"vae_dossiers"`
 }
 
 // loadDemo fills an empty database (no account yet, or only the bootstrap
@@ -41,7 +43,7 @@ func (a *App) loadDemo(ctx context.Context) error {
 		return fmt.Errorf("demo: demo.json: %w", err)
 	}
 	system := auth.User{ID: "system", Role: auth.RoleAdmin}
-	ids := map[string]string{}
+	ids, users := map[string]string{}, map[string]string{}
 	for _, c := range df.Candidates {
 		cand, err := a.Candidates.Create(ctx, system, c.NewCandidate)
 		if err != nil {
@@ -55,9 +57,14 @@ func (a *App) loadDemo(ctx context.Context) error {
 			id := ids[u.Candidate]
 			nu.CandidateID = &id
 		}
-		if _, err := a.Auth.CreateUser(ctx, "system", nu); err != nil {
+		created, err := a.Auth.CreateUser(ctx, "system", nu)
+		if err != nil {
 			return fmt.Errorf("demo user %s: %w", u.Email, err)
 		}
+		users[u.Email] = created.ID
+	}
+	if err := a.loadDemoSessions(ctx, system, df, ids, users); err != nil {
+		return err
 	}
 	a.Log.Info("demo dataset loaded", "candidates", len(df.Candidates), "users", len(df.Users))
 	return nil

@@ -44,6 +44,9 @@ type View struct {
 	Jury
 	Members    []Member         `json:"members"`
 	Candidates []AssignmentView `json:"candidates"`
+	// Composition measures the members against the certification's rule:
+	// what is missing, and how many of each college may still leave.
+	Composition Composition `json:"composition"`
 }
 
 // AssignmentView is an assigned candidate with the members excluded for them.
@@ -103,6 +106,16 @@ func seatUsers(tx *gorm.DB, juryID string, in []NewMember, firstPosition int) ([
 		return nil, httpx.Invalid(fields...)
 	}
 	return out, nil
+}
+
+// Assess measures members against the composition rule of a certification
+// (DefaultRule for a code the referential does not know).
+func (s *Service) Assess(cert string, ms []Member, president string) Composition {
+	r := DefaultRule
+	if c, ok := s.ref.Certification(cert); ok {
+		r = s.rule(c)
+	}
+	return Assess(r, seatsOf(ms), president)
 }
 
 // checkMembers applies the composition rule to a jury's members.
@@ -188,7 +201,7 @@ func (s *Service) Get(ctx context.Context, actor auth.User, id string) (View, er
 
 func (s *Service) view(ctx context.Context, j Jury, ms []Member) (View, error) {
 	db := s.db.WithContext(ctx)
-	v := View{Jury: j, Members: ms, Candidates: []AssignmentView{}}
+	v := View{Jury: j, Members: ms, Candidates: []AssignmentView{}, Composition: s.Assess(j.Certification, ms, j.PresidentID)}
 	var as []Assignment
 	if err := db.Where("jury_id = ?", j.ID).Order("created_at, id").Find(&as).Error; err != nil {
 		return v, fmt.Errorf("jury candidates: %w", err)

@@ -43,12 +43,23 @@ func BenchmarkPages(b *testing.B) {
 	if err := env.App.DB.Table("candidates").Select("id").Order("last_name").Limit(1).Scan(&candID).Error; err != nil {
 		b.Fatal(err)
 	}
+	var juryID, dossierID string
+	if err := env.App.DB.Table("juries").Select("id").Limit(1).Scan(&juryID).Error; err != nil {
+		b.Fatal(err)
+	}
+	if err := env.App.DB.Table("vae_dossiers").Select("id").Where("status = ?", "submitted").Limit(1).Scan(&dossierID).Error; err != nil {
+		b.Fatal(err)
+	}
 	for _, pg := range []struct{ name, path, token string }{
 		{"login", "/login", ""},
 		{"dashboard", "/admin", admin},
 		{"candidates", "/admin/candidates", admin},
 		{"candidate", "/admin/candidates/" + candID, admin},
 		{"audit", "/admin/audit", admin},
+		{"admin_juries", "/admin/juries", admin},
+		{"admin_jury", "/admin/juries/" + juryID, admin},
+		{"admin_vae", "/admin/vae", admin},
+		{"admin_vae_dossier", "/admin/vae/" + dossierID, admin},
 		{"trainee_catalogue", "/training", trainee},
 		{"trainee_player", attemptPath, trainee},
 	} {

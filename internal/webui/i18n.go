@@ -25,6 +25,7 @@ var messages = map[string][2]string{
 	"nav.candidates":   {"Candidats", "Candidates"},
 	"nav.juries":       {"Jurys", "Juries"},
 	"nav.vae":          {"VAE", "VAE"},
+	"nav.vae_admin":    {"Recevabilité VAE", "VAE admissibility"},
 	"nav.certificates": {"Certificats", "Certificates"},
 	"nav.audit":        {"Journal", "Audit log"},
 	"nav.users":        {"Comptes", "Accounts"},

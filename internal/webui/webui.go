@@ -115,6 +115,10 @@ func (ui *UI) Routes(e *echo.Echo) {
 	admin := g.Group("/admin", ui.require(auth.RoleAdmin))
 	admin.GET("", ui.dashboard)
 	admin.GET("/audit", ui.auditLog)
+	ui.juryAdminRoutes(admin)
+	if ui.VAE != nil {
+		ui.vaeAdminRoutes(admin)
+	}
 
 	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
 	trainee.GET("", ui.catalogue)

@@ -1,0 +1,363 @@
+package webui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/jury"
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/vae"
+	"github.com/labstack/echo/v4"
+)
+
+// The administrator's side of VAE: the requests awaiting an admissibility
+// decision, each dossier with its experiences, documents and timeline, and
+// the steps vae.Service owns (decision, lock, hand-over to a jury).
+
+// vaeAdminRoutes registers the administrator's VAE pages.
+func (ui *UI) vaeAdminRoutes(admin *echo.Group) {
+	admin.GET("/vae", ui.vaeList)
+	admin.GET("/vae/:id", ui.vaeDossier)
+	admin.POST("/vae/:id/admissibility", ui.vaeDecide)
+	admin.POST("/vae/:id/lock", ui.vaeLock)
+	admin.POST("/vae/:id/jury", ui.vaeHandToJury)
+	admin.GET("/vae/:id/documents/:doc", ui.vaeDocument)
+}
+
+// vaeStatuses are the filters of the list, in the order a dossier goes.
+var vaeStatuses = []string{vae.StatusRequested, vae.StatusAdmissible, vae.StatusInadmissible,
+	vae.StatusSubmitted, vae.StatusLocked, vae.StatusWithJury}
+
+// VAEStatus names a dossier's status.
+func (p *page) VAEStatus(s string) string {
+	switch s {
+	case vae.StatusRequested:
+		return p.L("En attente de décision", "Awaiting decision")
+	case vae.StatusAdmissible:
+		return p.L("Recevable", "Admissible")
+	case vae.StatusInadmissible:
+		return p.L("Non recevable", "Not admissible")
+	case vae.StatusSubmitted:
+		return p.L("Dossier déposé", "Dossier submitted")
+	case vae.StatusLocked:
+		return p.L("Dossier verrouillé", "Dossier locked")
+	case vae.StatusWithJury:
+		return p.L("Transmis au jury", "Handed to the jury")
+	}
+	return s
+}
+
+// Months writes a duration in months as years and months.
+func (p *page) Months(n int) string {
+	y, m := n/12, n%12
+	var parts []string
+	if y > 0 {
+		parts = append(parts, p.L(plural(y, "an", "ans"), plural(y, "year", "years")))
+	}
+	if m > 0 || y == 0 {
+		parts = append(parts, p.L(fmt.Sprintf("%d mois", m), plural(m, "month", "months")))
+	}
+	return strings.Join(parts, " ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+type vaeRow struct {
+	vae.Dossier
+	CandidateName, CertTitle string
+}
+
+type vaeListData struct {
+	Status     string // "" for every status
+	StatusOpts []option
+	Rows       []vaeRow
+	Next       string
+}
+
+func (ui *UI) vaeList(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	ctx := c.Request().Context()
+	p := ui.newPage(c, "Recevabilité VAE", "VAE admissibility")
+	status := c.QueryParam("status")
+	switch {
+	case status == "":
+		status = vae.StatusRequested // what waits for the administrator
+	case status == "all":
+		status = ""
+	}
+	d := vaeListData{Status: status}
+	known := status == ""
+	for _, s := range vaeStatuses {
+		d.StatusOpts = append(d.StatusOpts, option{s, p.VAEStatus(s)})
+		known = known || s == status
+	}
+	if !known {
+		return httpx.Invalid(httpx.Field("status", "Statut inconnu.", "Unknown status."))
+	}
+	after := c.QueryParam("after")
+	if len(after) > 36 {
+		after = ""
+	}
+	ds, next, err := ui.VAE.List(ctx, actor, vae.ListQuery{Status: status, After: after, Limit: 50})
+	if err != nil {
+		return err
+	}
+	d.Next = next
+	names := map[string]string{}
+	for _, dos := range ds {
+		if _, ok := names[dos.CandidateID]; !ok {
+			cand, err := ui.Candidates.Get(ctx, actor, dos.CandidateID)
+			if err != nil {
+				return err
+			}
+			names[dos.CandidateID] = cand.FullName()
+		}
+		d.Rows = append(d.Rows, vaeRow{Dossier: dos, CandidateName: names[dos.CandidateID], CertTitle: ui.certTitle(dos.Certification)})
+	}
+	p.Data = d
+	return ui.render(c, http.StatusOK, "admin/vae", p)
+}
+
+type vaeExperience struct {
+	vae.Experience
+	Months int
+}
+
+type vaeDoc struct {
+	vae.Document
+	KB int64
+}
+
+type vaeEvent struct {
+	vae.Event
+	Actor string
+}
+
+type vaeDossierData struct {
+	D          vae.Dossier
+	Candidate  string
+	CertTitle  string
+	Employer   string
+	Exps       []vaeExperience
+	Docs       []vaeDoc
+	Total, Min int
+	// Declared: no experience is described yet (they are, once the
+	// request is admissible), so Total is the activity the request declares.
+	Declared  bool
+	Pct       int // the total against the minimum, for the meter (≤ 100)
+	Timeline  []vaeEvent
+	DecidedBy string
+	JuryOpts  []option
+	JuryTitle string // the jury the dossier was handed to
+}
+
+func (ui *UI) vaeDossier(c echo.Context) error {
+	return ui.showVAEDossier(c, ui.newPage(c, "Dossier VAE", "VAE dossier"), http.StatusOK)
+}
+
+// showVAEDossier renders a dossier; p may carry a form re-shown with errors.
+func (ui *UI) showVAEDossier(c echo.Context, p *page, status int) error {
+	actor, _ := auth.UserFrom(c)
+	ctx := c.Request().Context()
+	dos, err := ui.VAE.Get(ctx, actor, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	cand, err := ui.Candidates.Get(ctx, actor, dos.CandidateID)
+	if err != nil {
+		return err
+	}
+	evs, err := ui.VAE.Timeline(ctx, actor, dos.ID)
+	if err != nil {
+		return err
+	}
+	d := vaeDossierData{D: dos, Candidate: cand.FullName(), Employer: cand.Employer, CertTitle: ui.certTitle(dos.Certification),
+		Min: vae.MinActivityMonths, Total: vae.ActivityMonths(dos.Experiences, p.Today)}
+	if len(dos.Experiences) == 0 {
+		d.Total, d.Declared = dos.ActivityMonths, true
+	}
+	d.Pct = min(100, d.Total*100/d.Min)
+	for _, e := range dos.Experiences {
+		d.Exps = append(d.Exps, vaeExperience{Experience: e, Months: e.Months(p.Today)})
+	}
+	for _, doc := range dos.Documents {
+		d.Docs = append(d.Docs, vaeDoc{Document: doc, KB: (doc.Size + 1023) / 1024})
+	}
+	names := map[string]string{}
+	nameOf := func(id, role string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		n := p.T("role." + role)
+		if u, err := ui.Auth.Get(ctx, id); err == nil {
+			n = u.Name
+		}
+		names[id] = n
+		return n
+	}
+	for _, e := range evs {
+		d.Timeline = append(d.Timeline, vaeEvent{Event: e, Actor: nameOf(e.ActorID, e.ActorRole)})
+	}
+	if dos.DecidedBy != "" {
+		d.DecidedBy = nameOf(dos.DecidedBy, auth.RoleAdmin)
+	}
+	switch {
+	case dos.Status == vae.StatusLocked:
+		js, _, err := ui.Jury.List(ctx, actor, "", 100)
+		if err != nil {
+			return err
+		}
+		for _, j := range js {
+			if j.Certification == dos.Certification && !j.Final() && j.SigningStartedAt == nil {
+				d.JuryOpts = append(d.JuryOpts, option{j.ID, p.Date(j.SessionDate) + labelSuffix(j.Location)})
+			}
+		}
+	case dos.JuryID != nil:
+		if v, err := ui.Jury.Get(ctx, actor, *dos.JuryID); err == nil {
+			d.JuryTitle = p.L("Jury du ", "Jury of ") + p.Date(v.SessionDate) + labelSuffix(v.Location)
+		}
+	}
+	p.Title = p.L("Dossier VAE de ", "VAE dossier of ") + d.Candidate
+	p.Data = d
+	return ui.render(c, status, "admin/vae_dossier", p)
+}
+
+// vaeDecide records the admissibility decision from the form: the decision,
+// the three criteria (a box left unticked is a criterion not met) and the
+// reason, required for a refusal.
+func (ui *UI) vaeDecide(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	p := ui.newPage(c, "Dossier VAE", "VAE dossier")
+	form, err := formOf(c)
+	if err != nil {
+		return err
+	}
+	p.Form = form
+	in := vae.AdmissibilityDecision{Decision: form.Get("decision"), Reason: form.Get("reason")}
+	ticked := func(name string) *bool { b := form.Get(name) != ""; return &b }
+	in.Criteria.OneYearActivity = ticked("crit_one_year")
+	in.Criteria.RelatedToCertification = ticked("crit_related")
+	in.Criteria.DocumentedByTheCandidate = ticked("crit_documented")
+	if err = ui.validate.Validate(in); err == nil {
+		var d vae.Dossier
+		if d, err = ui.VAE.DecideAdmissibility(c.Request().Context(), actor, c.Param("id"), in); err == nil {
+			msg := p.L("Demande déclarée recevable.", "Request declared admissible.")
+			if d.Status == vae.StatusInadmissible {
+				msg = p.L("Demande déclarée non recevable.", "Request declared not admissible.")
+			}
+			return ui.redirect(c, "/admin/vae/"+url.PathEscape(d.ID), msg)
+		}
+	}
+	if !p.formProblem(err, map[string]field{
+		"decision": {"decision", p.L("Décision", "Decision")},
+		"reason":   {"reason", p.L("Motif", "Reason")},
+		"criteria": {"criteria", ""},
+	}) {
+		return err
+	}
+	return ui.showVAEDossier(c, p, formStatus(err))
+}
+
+func (ui *UI) vaeLock(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	p := ui.newPage(c, "Dossier VAE", "VAE dossier")
+	d, err := ui.VAE.Lock(c.Request().Context(), actor, c.Param("id"))
+	if err == nil {
+		return ui.redirect(c, "/admin/vae/"+url.PathEscape(d.ID), p.L("Dossier verrouillé : il peut être transmis au jury.", "Dossier locked: it may be handed to the jury."))
+	}
+	if !p.formProblem(err, nil) {
+		return err
+	}
+	return ui.showVAEDossier(c, p, formStatus(err))
+}
+
+// vaeHandToJury puts the candidate before the chosen jury (jury.Assign, with
+// the dossier's submission day that starts the jury's three months) and
+// hands the dossier over, so that its members may read it. The assignment
+// comes first: a conflict of interest refuses the whole step.
+func (ui *UI) vaeHandToJury(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	ctx := c.Request().Context()
+	p := ui.newPage(c, "Dossier VAE", "VAE dossier")
+	form, err := formOf(c)
+	if err != nil {
+		return err
+	}
+	p.Form = form
+	juryID := strings.TrimSpace(form.Get("jury_id"))
+	dos, err := ui.VAE.Get(ctx, actor, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	err = ui.assignForDossier(c, actor, dos, juryID)
+	if err == nil {
+		if _, err = ui.VAE.HandToJury(ctx, actor, dos.ID, juryID); err == nil {
+			return ui.redirect(c, "/admin/vae/"+url.PathEscape(dos.ID), p.L("Dossier transmis au jury ; le candidat lui est affecté.", "Dossier handed to the jury; the candidate is assigned to it."))
+		}
+	}
+	if !p.formProblem(err, map[string]field{"jury_id": {"jury_id", p.L("Jury", "Jury")}, "candidate_id": {"jury_id", ""}, "members": {"jury_id", ""}}) {
+		return err
+	}
+	return ui.showVAEDossier(c, p, formStatus(err))
+}
+
+func (ui *UI) assignForDossier(c echo.Context, actor auth.User, dos vae.Dossier, juryID string) error {
+	if juryID == "" {
+		return httpx.Invalid(httpx.Field("jury_id", "Choisissez le jury.", "Choose the jury."))
+	}
+	if dos.Status != vae.StatusLocked {
+		return nil // HandToJury refuses it with the status's own message
+	}
+	j, err := ui.Jury.Get(c.Request().Context(), actor, juryID)
+	if pr, ok := httpx.AsProblem(err); ok && pr.Status == http.StatusNotFound {
+		return httpx.Invalid(httpx.Field("jury_id", "Jury introuvable.", "Jury not found."))
+	}
+	if err != nil {
+		return err
+	}
+	if j.Certification != dos.Certification {
+		return httpx.Invalid(httpx.Field("jury_id", "Ce jury n'examine pas cette certification.", "This jury does not examine this certification."))
+	}
+	in := jury.NewAssignment{CandidateID: dos.CandidateID}
+	if dos.SubmittedAt != nil {
+		on := civil.Of(*dos.SubmittedAt)
+		in.DossierSubmittedOn = &on
+	}
+	_, err = ui.Jury.Assign(c.Request().Context(), actor, juryID, in)
+	if pr, ok := httpx.AsProblem(err); ok && pr.Code == "already_assigned" {
+		return nil // assigned from the jury's page beforehand
+	}
+	return err
+}
+
+// vaeDocument serves a supporting document as a download, as the API does:
+// never shown inline, so that a file cannot run in the site's origin.
+func (ui *UI) vaeDocument(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	doc, f, err := ui.VAE.OpenDocument(c.Request().Context(), actor, c.Param("id"), c.Param("doc"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, doc.FileName)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(doc.FileName)))
+	h.Set(echo.HeaderContentLength, fmt.Sprint(doc.Size))
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	return c.Stream(http.StatusOK, doc.ContentType, f)
+}
