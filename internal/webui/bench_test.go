@@ -43,6 +43,7 @@ func BenchmarkPages(b *testing.B) {
 	if err := env.App.DB.Table("candidates").Select("id").Order("last_name").Limit(1).Scan(&candID).Error; err != nil {
 		b.Fatal(err)
 	}
+	vaePath := benchVAEDossier(b, env, eloise)
 	for _, pg := range []struct{ name, path, token string }{
 		{"login", "/login", ""},
 		{"dashboard", "/admin", admin},
@@ -51,6 +52,8 @@ func BenchmarkPages(b *testing.B) {
 		{"audit", "/admin/audit", admin},
 		{"trainee_catalogue", "/training", trainee},
 		{"trainee_player", attemptPath, trainee},
+		{"trainee_vae", vaePath, trainee},
+		{"candidate_import", "/admin/candidates/import", admin},
 	} {
 		b.Run(pg.name, func(b *testing.B) {
 			client := env.Server.Client()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/platform/config"
@@ -84,7 +85,6 @@ func TestBrowser_TraineeBuildsTheVAEDossierAndSeesUploadRefusals(t *testing.T) {
 	if n := b.eval(`String(document.querySelectorAll("#documents a.doc-link").length)`); n != "1" {
 		t.Errorf("%s documents listed", n)
 	}
-	b.eval(`document.querySelector("#documents").scrollIntoView(); "1"`)
 	b.shot("trainee-vae")
 
 	// A text file named .pdf, then a file over the limit: refused next to the input.
@@ -102,7 +102,6 @@ func TestBrowser_TraineeBuildsTheVAEDossierAndSeesUploadRefusals(t *testing.T) {
 	if got := b.eval(`document.querySelector("#f-file").getAttribute("aria-describedby")`); !strings.Contains(got, "e-file") {
 		t.Errorf("the file input is not described by its error: %q", got)
 	}
-	b.eval(`document.querySelector("#upload-form").scrollIntoView(); "1"`)
 	b.shot("trainee-vae-upload-error")
 	if n := b.eval(`String(document.querySelectorAll("#documents a.doc-link").length)`); n != "1" {
 		t.Errorf("%s documents listed after the refusals", n)
@@ -130,8 +129,18 @@ func TestBrowser_AdministratorImportsCandidatesFromACSVFile(t *testing.T) {
 	b.contains("Importer des candidats", "Colonnes attendues", "training_organisation", "Télécharger un exemple (CSV)")
 	b.do(chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{path}))
 	b.submit("#import-form button[type=submit]", "#job")
-	if b.eval(`document.querySelector("#import-progress") ? "yes" : "no"`) == "yes" {
-		b.contains("Import en cours")
+	// The page polls: catch it with some rows done, if the import is slow
+	// enough to be seen at all.
+	state := ""
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		state = b.eval(`document.querySelector("#import-result") ? "done" :
+			(document.querySelector("#import-progress") && document.querySelector("#import-progress").value > 0 ? "running" : "")`)
+		if state != "" {
+			break
+		}
+	}
+	if state == "running" {
+		b.contains("Import en cours", "lignes traitées")
 		b.shot("admin-import-progress")
 	} else {
 		t.Log("the import ended before its progress could be shown: no progress screenshot")

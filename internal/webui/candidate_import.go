@@ -230,13 +230,15 @@ type importLine struct {
 }
 
 type importJobData struct {
-	Job     importJob
-	Pct     int
-	Summary string
-	Lines   []importLine
-
-	Failed   bool
-	Internal bool
+	Job importJob
+	// The bar runs over both steps, each as long as the file: checking
+	// every line, then saving them.
+	Max, Value int
+	Pct        int // of the current step
+	Summary    string
+	Lines      []importLine
+	Failed     bool
+	Internal   bool
 }
 
 // PhaseLabel names the job's current step.
@@ -259,6 +261,10 @@ func (ui *UI) importJobPage(c echo.Context) error {
 	}
 	p := ui.newPage(c, "Import de candidats", "Candidate import")
 	d := importJobData{Job: job}
+	d.Max, d.Value = 2*max(job.Rows, 1), job.Done
+	if job.Phase == "import" {
+		d.Value += job.Rows
+	}
 	if job.Rows > 0 {
 		d.Pct = min(job.Done*100/job.Rows, 100)
 	}

@@ -453,6 +453,9 @@ func (ui *UI) vaeFormError(c echo.Context, p *page, err error, fields map[string
 	if pr, ok := httpx.AsProblem(err); ok && pr.Code == "unsupported_type" {
 		p.Errors["file"] = p.L(pr.FR, pr.EN)
 	}
+	if p.Errors["file"] != "" {
+		p.FormError = p.L("Le justificatif n'a pas été ajouté.", "The document was not added.")
+	}
 	return ui.showVAEDossier(c, p, formStatus(err), view)
 }
 
