@@ -216,6 +216,14 @@ func TestVAEPage_ExperiencesWithTheirDurationEditAndDelete(t *testing.T) {
 	v.post(base+"/experiences/"+exps[0].ID, add).location(t)
 	v.get(base).has(t, "Expérience modifiée : Gestionnaire de recouvrement chez Cabinet Bérard.")
 
+	// In English, the service's French timeline reads in English too.
+	v.cookies["lang"] = "en"
+	en := v.get(base)
+	en.has(t, `<html lang="en">`, "VAE dossier", "Admissible: dossier to build", "Request declared admissible.", "Experience added.",
+		"Total length of activity: 2 years 3 months", "ongoing")
+	en.lacks(t, "Demande déclarée recevable.")
+	delete(v.cookies, "lang")
+
 	v.post(base+"/experiences/"+exps[1].ID+"/delete", nil).location(t)
 	pg = v.get(base)
 	pg.has(t, "Expérience retirée.", "Durée totale d'activité : 1 an")

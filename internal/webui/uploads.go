@@ -66,10 +66,16 @@ func (ui *UI) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		r := c.Request()
 		if r.ContentLength > rule.limit {
+			// Only someone who may post here gets the body read away, so
+			// that their browser shows the answer; others are cut short.
+			if u, ok := auth.UserFrom(c); !ok || !u.Is(rule.roles...) {
+				c.Response().Header().Set("Connection", "close")
+				return ui.require(rule.roles...)(rule.tooLarge)(c)
+			}
 			if n, _ := io.CopyN(io.Discard, r.Body, drainLimit); n == drainLimit {
 				c.Response().Header().Set("Connection", "close")
 			}
-			return ui.require(rule.roles...)(rule.tooLarge)(c)
+			return rule.tooLarge(c)
 		}
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, rule.limit)
 		return next(c)
