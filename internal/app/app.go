@@ -163,7 +163,10 @@ func (a *App) routes() {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg,
 		// Documents have their own limit (CQP_UPLOAD_LIMIT), applied by the handler.
-		Skipper: func(c echo.Context) bool { return c.Path() == vae.UploadPath && c.Request().Method == http.MethodPost }})
+		// The web pages that take a file do the same (webui.OwnsBodyLimit).
+		Skipper: func(c echo.Context) bool {
+			return (c.Path() == vae.UploadPath && c.Request().Method == http.MethodPost) || webui.OwnsBodyLimit(c)
+		}})
 	a.Echo = e
 
 	e.GET("/healthz", func(c echo.Context) error {
@@ -196,8 +199,14 @@ func (a *App) routes() {
 	a.Web.Routes(e)
 }
 
-// Close releases the database.
-func (a *App) Close() error { return database.Close(a.DB) }
+// Close waits for the web interface's background jobs, then releases the
+// database.
+func (a *App) Close() error {
+	if a.Web != nil {
+		a.Web.Close()
+	}
+	return database.Close(a.DB)
+}
 
 // Serve runs the HTTP server until ctx is cancelled (SIGTERM/SIGINT in
 // main), then stops accepting connections and lets requests in flight

@@ -154,18 +154,24 @@ func (s *Service) handleUpload(c echo.Context) error {
 }
 
 func (s *Service) handleDownload(c echo.Context) error {
-	doc, f, err := s.OpenDocument(c.Request().Context(), auth.Caller(c), c.Param("id"), c.Param("document_id"))
+	return s.Download(c, c.Param("id"), c.Param("document_id"))
+}
+
+// Download streams a dossier's document to a caller who may read it (the
+// API and the web pages alike). It is served as a download with its sniffed
+// type, so that a browser never runs it in the application's origin.
+func (s *Service) Download(c echo.Context, dossierID, documentID string) error {
+	doc, f, err := s.OpenDocument(c.Request().Context(), auth.Caller(c), dossierID, documentID)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	h := c.Response().Header()
-	// Served as a download with its sniffed type: a browser never runs it
-	// in the application's origin.
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
 		asciiName(doc.FileName), url.PathEscape(doc.FileName)))
 	h.Set(echo.HeaderContentLength, fmt.Sprint(doc.Size))
 	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 	return c.Stream(http.StatusOK, doc.ContentType, f)
 }
 

@@ -210,7 +210,7 @@ func TestAdminVAE_DecideLockHandToJuryRefusalsWriteNothing(t *testing.T) {
 	}
 	pg = admin.get(dpath)
 	// 2024-09-01 to today (2026-11-22), overlaps counted once: 26 months.
-	pg.has(t, "Dossier déposé", "Gestionnaire", "1 an 10 mois", "Activité couverte : 2 ans 2 mois", "durée suffisante",
+	pg.has(t, "Dossier déposé", "Gestionnaire", "1 an et 10 mois", "Activité couverte : 2 ans et 2 mois", "durée suffisante",
 		"Attestation d'emploi", "/admin/vae/"+d.ID+"/documents/"+doc.ID, "Verrouiller le dossier")
 	dl := admin.get("/admin/vae/" + d.ID + "/documents/" + doc.ID)
 	dl.status(t, http.StatusOK)

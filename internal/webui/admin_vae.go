@@ -1,7 +1,6 @@
 package webui
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,55 +20,47 @@ import (
 // vaeAdminRoutes registers the administrator's VAE pages.
 func (ui *UI) vaeAdminRoutes(admin *echo.Group) {
 	admin.GET("/vae", ui.vaeList)
-	admin.GET("/vae/:id", ui.vaeDossier)
+	admin.GET("/vae/:id", ui.vaeAdminDossier)
 	admin.POST("/vae/:id/admissibility", ui.vaeDecide)
 	admin.POST("/vae/:id/lock", ui.vaeLock)
 	admin.POST("/vae/:id/jury", ui.vaeHandToJury)
 	admin.GET("/vae/:id/documents/:doc", ui.vaeDocument)
 }
 
-// vaeStatuses are the filters of the list, in the order a dossier goes.
-var vaeStatuses = []string{vae.StatusRequested, vae.StatusAdmissible, vae.StatusInadmissible,
+// vaeStatusOrder are the filters of the list, in the order a dossier goes.
+var vaeStatusOrder = []string{vae.StatusRequested, vae.StatusAdmissible, vae.StatusInadmissible,
 	vae.StatusSubmitted, vae.StatusLocked, vae.StatusWithJury}
 
-// VAEStatus names a dossier's status.
+// vaeStatusName is how the pages name a dossier's status: short for the
+// administrator's lists, long (what happens next) for the candidate.
+type vaeStatusName struct{ fr, en, longFR, longEN, badge string }
+
+var vaeStatusNames = map[string]vaeStatusName{
+	vae.StatusRequested: {"En attente de décision", "Awaiting decision",
+		"Demande déposée : recevabilité à l'étude", "Request filed: admissibility under review", "badge-warn"},
+	vae.StatusAdmissible: {"Recevable", "Admissible",
+		"Recevable : dossier à constituer", "Admissible: dossier to build", "badge-info"},
+	vae.StatusInadmissible: {"Non recevable", "Not admissible", "Non recevable", "Not admissible", "badge-err"},
+	vae.StatusSubmitted:    {"Dossier déposé", "Dossier submitted", "Dossier déposé", "Dossier submitted", "badge-ok"},
+	vae.StatusLocked: {"Dossier verrouillé", "Dossier locked",
+		"Dossier vérifié et verrouillé", "Dossier checked and locked", "badge-ok"},
+	vae.StatusWithJury: {"Transmis au jury", "Handed to the jury", "Transmis au jury", "Handed to the jury", "badge-ok"},
+}
+
+// VAEStatus, VAEStatusLabel and VAEStatusBadge show a dossier's status.
 func (p *page) VAEStatus(s string) string {
-	switch s {
-	case vae.StatusRequested:
-		return p.L("En attente de décision", "Awaiting decision")
-	case vae.StatusAdmissible:
-		return p.L("Recevable", "Admissible")
-	case vae.StatusInadmissible:
-		return p.L("Non recevable", "Not admissible")
-	case vae.StatusSubmitted:
-		return p.L("Dossier déposé", "Dossier submitted")
-	case vae.StatusLocked:
-		return p.L("Dossier verrouillé", "Dossier locked")
-	case vae.StatusWithJury:
-		return p.L("Transmis au jury", "Handed to the jury")
+	if n, ok := vaeStatusNames[s]; ok {
+		return p.L(n.fr, n.en)
 	}
 	return s
 }
-
-// Months writes a duration in months as years and months.
-func (p *page) Months(n int) string {
-	y, m := n/12, n%12
-	var parts []string
-	if y > 0 {
-		parts = append(parts, p.L(plural(y, "an", "ans"), plural(y, "year", "years")))
+func (p *page) VAEStatusLabel(s string) string {
+	if n, ok := vaeStatusNames[s]; ok {
+		return p.L(n.longFR, n.longEN)
 	}
-	if m > 0 || y == 0 {
-		parts = append(parts, p.L(fmt.Sprintf("%d mois", m), plural(m, "month", "months")))
-	}
-	return strings.Join(parts, " ")
+	return s
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+func (p *page) VAEStatusBadge(s string) string { return vaeStatusNames[s].badge }
 
 type vaeRow struct {
 	vae.Dossier
@@ -96,7 +87,7 @@ func (ui *UI) vaeList(c echo.Context) error {
 	}
 	d := vaeListData{Status: status}
 	known := status == ""
-	for _, s := range vaeStatuses {
+	for _, s := range vaeStatusOrder {
 		d.StatusOpts = append(d.StatusOpts, option{s, p.VAEStatus(s)})
 		known = known || s == status
 	}
@@ -142,7 +133,7 @@ type vaeEvent struct {
 	Actor string
 }
 
-type vaeDossierData struct {
+type vaeAdminData struct {
 	D          vae.Dossier
 	Candidate  string
 	CertTitle  string
@@ -160,12 +151,12 @@ type vaeDossierData struct {
 	JuryTitle string // the jury the dossier was handed to
 }
 
-func (ui *UI) vaeDossier(c echo.Context) error {
-	return ui.showVAEDossier(c, ui.newPage(c, "Dossier VAE", "VAE dossier"), http.StatusOK)
+func (ui *UI) vaeAdminDossier(c echo.Context) error {
+	return ui.showAdminVAEDossier(c, ui.newPage(c, "Dossier VAE", "VAE dossier"), http.StatusOK)
 }
 
-// showVAEDossier renders a dossier; p may carry a form re-shown with errors.
-func (ui *UI) showVAEDossier(c echo.Context, p *page, status int) error {
+// showAdminVAEDossier renders a dossier; p may carry a form re-shown with errors.
+func (ui *UI) showAdminVAEDossier(c echo.Context, p *page, status int) error {
 	actor, _ := auth.UserFrom(c)
 	ctx := c.Request().Context()
 	dos, err := ui.VAE.Get(ctx, actor, c.Param("id"))
@@ -180,7 +171,7 @@ func (ui *UI) showVAEDossier(c echo.Context, p *page, status int) error {
 	if err != nil {
 		return err
 	}
-	d := vaeDossierData{D: dos, Candidate: cand.FullName(), Employer: cand.Employer, CertTitle: ui.certTitle(dos.Certification),
+	d := vaeAdminData{D: dos, Candidate: cand.FullName(), Employer: cand.Employer, CertTitle: ui.certTitle(dos.Certification),
 		Min: vae.MinActivityMonths, Total: vae.ActivityMonths(dos.Experiences, p.Today)}
 	if len(dos.Experiences) == 0 {
 		d.Total, d.Declared = dos.ActivityMonths, true
@@ -264,7 +255,7 @@ func (ui *UI) vaeDecide(c echo.Context) error {
 	}) {
 		return err
 	}
-	return ui.showVAEDossier(c, p, formStatus(err))
+	return ui.showAdminVAEDossier(c, p, formStatus(err))
 }
 
 func (ui *UI) vaeLock(c echo.Context) error {
@@ -277,7 +268,7 @@ func (ui *UI) vaeLock(c echo.Context) error {
 	if !p.formProblem(err, nil) {
 		return err
 	}
-	return ui.showVAEDossier(c, p, formStatus(err))
+	return ui.showAdminVAEDossier(c, p, formStatus(err))
 }
 
 // vaeHandToJury puts the candidate before the chosen jury (jury.Assign, with
@@ -307,7 +298,7 @@ func (ui *UI) vaeHandToJury(c echo.Context) error {
 	if !p.formProblem(err, map[string]field{"jury_id": {"jury_id", p.L("Jury", "Jury")}, "candidate_id": {"jury_id", ""}, "members": {"jury_id", ""}}) {
 		return err
 	}
-	return ui.showVAEDossier(c, p, formStatus(err))
+	return ui.showAdminVAEDossier(c, p, formStatus(err))
 }
 
 func (ui *UI) assignForDossier(c echo.Context, actor auth.User, dos vae.Dossier, juryID string) error {
@@ -342,22 +333,5 @@ func (ui *UI) assignForDossier(c echo.Context, actor auth.User, dos vae.Dossier,
 // vaeDocument serves a supporting document as a download, as the API does:
 // never shown inline, so that a file cannot run in the site's origin.
 func (ui *UI) vaeDocument(c echo.Context) error {
-	actor, _ := auth.UserFrom(c)
-	doc, f, err := ui.VAE.OpenDocument(c.Request().Context(), actor, c.Param("id"), c.Param("doc"))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, doc.FileName)
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(doc.FileName)))
-	h.Set(echo.HeaderContentLength, fmt.Sprint(doc.Size))
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	return c.Stream(http.StatusOK, doc.ContentType, f)
+	return ui.VAE.Download(c, c.Param("id"), c.Param("doc"))
 }

@@ -50,6 +50,7 @@ func BenchmarkPages(b *testing.B) {
 	if err := env.App.DB.Table("vae_dossiers").Select("id").Where("status = ?", "submitted").Limit(1).Scan(&dossierID).Error; err != nil {
 		b.Fatal(err)
 	}
+	vaePath := benchVAEDossier(b, env, eloise)
 	for _, pg := range []struct{ name, path, token string }{
 		{"login", "/login", ""},
 		{"dashboard", "/admin", admin},
@@ -62,6 +63,8 @@ func BenchmarkPages(b *testing.B) {
 		{"admin_vae_dossier", "/admin/vae/" + dossierID, admin},
 		{"trainee_catalogue", "/training", trainee},
 		{"trainee_player", attemptPath, trainee},
+		{"trainee_vae", vaePath, trainee},
+		{"candidate_import", "/admin/candidates/import", admin},
 	} {
 		b.Run(pg.name, func(b *testing.B) {
 			client := env.Server.Client()

@@ -95,7 +95,7 @@ func TestBrowser_AdministratorComposesAJuryLiveAndDecidesAVAERequest(t *testing.
 	b.contains("Nguyễn Thị Ánh", "En attente de décision")
 	b.shot("admin-vae")
 	b.submit("#dossiers a", "#decide")
-	b.contains("Activité déclarée dans la demande : 2 ans 6 mois", "Demande de VAE déposée")
+	b.contains("Activité déclarée dans la demande : 2 ans et 6 mois", "Demande de VAE déposée")
 	b.do(chromedp.Click(chromedp.CSS("#f-decision")))
 	b.submit("#decide-btn", "#e-criteria")
 	b.contains("que si tous les critères sont remplis")

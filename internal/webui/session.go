@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -111,6 +112,9 @@ func (ui *UI) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
+			if err := multipartTooLarge(r); err != nil {
+				return err
+			}
 			got = r.FormValue(csrfField)
 		}
 		want := csrfToken(c)
@@ -119,6 +123,21 @@ func (ui *UI) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// multipartTooLarge reads a multipart form (FormValue would hide why it
+// failed) and reports a body cut by the size limit as such, not as a
+// missing token.
+func multipartTooLarge(r *http.Request) error {
+	if !strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	if err := r.ParseMultipartForm(32 << 20); errors.As(err, &tooBig) {
+		return httpx.New(http.StatusRequestEntityTooLarge, "too_large",
+			"Le fichier dépasse la taille autorisée.", "The file exceeds the size limit.")
+	}
+	return nil
 }
 
 func csrfProblem() *httpx.Problem {

@@ -60,6 +60,7 @@ type UI struct {
 	xorg     *http.CrossOriginProtection
 	validate *httpx.Validator
 	schema   schema
+	imports  *importJobs
 }
 
 // schema says which optional features' tables this build has. The
@@ -97,15 +98,20 @@ func New(d Deps) (*UI, error) {
 	xorg := http.NewCrossOriginProtection()
 	// A refused cross-origin form gets the same French page as a bad token.
 	xorg.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	return &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator(), schema: detectSchema(d.DB)}, nil
+	return &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator(), schema: detectSchema(d.DB),
+		imports: newImportJobs(d.Now, importJobTTL, importTimeout)}, nil
 }
+
+// Close stops the background jobs (candidate imports) and waits for them,
+// before the database they write to is closed.
+func (ui *UI) Close() { ui.imports.Close() }
 
 // Routes registers the pages, the static assets and the HTML error pages on e.
 func (ui *UI) Routes(e *echo.Echo) {
 	ui.staticRoutes(e)
 	ui.installErrorHandler(e)
 
-	g := e.Group("", ui.session, ui.csrf)
+	g := e.Group("", ui.session, ui.uploadLimit, ui.csrf)
 	g.GET("/", ui.home)
 	g.GET("/login", ui.loginForm)
 	g.POST("/login", ui.login)
@@ -119,6 +125,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 	if ui.VAE != nil {
 		ui.vaeAdminRoutes(admin)
 	}
+	ui.importRoutes(admin)
 
 	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
 	trainee.GET("", ui.catalogue)
@@ -126,6 +133,9 @@ func (ui *UI) Routes(e *echo.Echo) {
 	trainee.GET("/attempts/:id", ui.attemptPage)
 	trainee.POST("/attempts/:id/save", ui.saveAttempt)
 	trainee.POST("/attempts/:id/submit", ui.submitAttempt)
+	if ui.VAE != nil {
+		ui.traineeVAERoutes(trainee)
+	}
 
 	// Administrators reach the jury pages too: they read every jury and
 	// may conduct a deliberation (the service decides who may do what).
