@@ -31,7 +31,9 @@ func cpuTime() time.Duration {
 // candidate, the issuing transaction (ledger read, number, signature, Open
 // Badges credentials, row, audit) and the PDF, by GOMAXPROCS×2 workers.
 // Then it draws every PDF again from the stored snapshots, to measure PDFs
-// per second per core on their own. Run with -benchtime=1x.
+// per second per core on their own. Run with -benchtime=1x. CQP_BENCH_NOPDF=1
+// leaves the PDF out of the issuing loop (the transactions alone);
+// CQP_BENCH_WORKERS changes the number of workers.
 //
 //	CQP_TEST_DATABASE_URL=postgres://… go test -run x -bench Issue10000 -benchtime=1x ./internal/certificates/
 func BenchmarkIssue10000(b *testing.B) {
@@ -70,6 +72,9 @@ func BenchmarkIssue10000(b *testing.B) {
 	}
 	svc := env.App.Certificates
 	workers := runtime.GOMAXPROCS(0) * 2
+	if v, err := strconv.Atoi(os.Getenv("CQP_BENCH_WORKERS")); err == nil && v > 0 {
+		workers = v
+	}
 	run := func(work func(id string) error) time.Duration {
 		var next atomic.Int64
 		var wg sync.WaitGroup
@@ -105,6 +110,9 @@ func BenchmarkIssue10000(b *testing.B) {
 		d, err := res.Record.Document()
 		if err != nil {
 			return err
+		}
+		if os.Getenv("CQP_BENCH_NOPDF") != "" {
+			return nil
 		}
 		_, err = certificates.RenderPDF(d)
 		return err

@@ -1,6 +1,9 @@
 package certificates
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestCanonical_RFC8785(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -30,4 +33,34 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The direct path for plain values gives the bytes of the JSON round trip,
+// on the credentials we sign and on strings JSON escapes or replaces.
+func TestCanonicalOf_PlainValuesAsTheRoundTrip(t *testing.T) {
+	vals := []any{
+		map[string]any{"z": []any{"<&>", "\u2028", "a\tb\"c\\", "\x01", "bad \xff utf-8", nil, true}, "😀": map[string]any{}, "דּ": []any{}},
+	}
+	for _, c := range credentials(sampleDocument(KindAttestation)) {
+		vals = append(vals, c)
+	}
+	for _, v := range vals {
+		if !plain(v) {
+			t.Fatalf("%v not taken as plain", v)
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Canonical(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mustJSON(t, v); string(got) != string(want) {
+			t.Errorf("direct %s\nround trip %s", got, want)
+		}
+	}
+	if plain(map[string]any{"n": 1}) {
+		t.Error("a number must take the round trip")
+	}
 }

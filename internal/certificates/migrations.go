@@ -43,5 +43,20 @@ func Migrations() []*database.Migration {
 			}
 			return tx.Table("certificate_counters").AutoMigrate(&counter{})
 		},
+	}, {
+		// A document's credentials (about 4 KB) pass PostgreSQL's TOAST
+		// threshold: pglz compressing each one cost about 3 % of a batch's
+		// time; lz4 is several times faster. PostgreSQL 14+ built with lz4
+		// only: elsewhere the step leaves the default.
+		ID: "2026112350_certificates_lz4",
+		Migrate: func(tx *gorm.DB) error {
+			if database.IsSQLite(tx) {
+				return nil
+			}
+			return tx.Exec(`DO $$ BEGIN
+	ALTER TABLE certificates ALTER COLUMN body SET COMPRESSION lz4, ALTER COLUMN credentials SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported OR syntax_error OR invalid_parameter_value THEN NULL;
+END $$`).Error
+		},
 	}}
 }

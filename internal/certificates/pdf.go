@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ancr/cqp/internal/civil"
@@ -206,17 +205,29 @@ func abbrev(sig string) string {
 // image that gofpdf must then decode and re-compress, and boombuler's
 // encoder scores all eight masks (2 ms); rsc.io/qr keeps one mask, which
 // the standard allows, and a grey PNG's data goes into the PDF as it is.
-var qrEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngPool{}}
+var qrEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: make(pngPool, 16)}
 
 // pngPool lets the PNG encoder keep its compressor between documents (a
-// megabyte of tables each time otherwise).
-type pngPool struct{ p sync.Pool }
+// megabyte of tables each time otherwise). It is a small free list rather
+// than a sync.Pool, which every garbage collection empties: when many
+// documents are drawn, that is every few documents.
+type pngPool chan *png.EncoderBuffer
 
-func (p *pngPool) Get() *png.EncoderBuffer {
-	b, _ := p.p.Get().(*png.EncoderBuffer)
-	return b
+func (p pngPool) Get() *png.EncoderBuffer {
+	select {
+	case b := <-p:
+		return b
+	default:
+		return nil
+	}
 }
-func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
+
+func (p pngPool) Put(b *png.EncoderBuffer) {
+	select {
+	case p <- b:
+	default:
+	}
+}
 
 func qrPNG(url string) ([]byte, error) {
 	c, err := qr.Encode(url, qr.M)

@@ -644,3 +644,28 @@ func TestBatch_ResumableWithoutDuplicates(t *testing.T) {
 		t.Errorf("batch by an unknown jury: %d %s", r.Status, r.Body)
 	}
 }
+
+// On PostgreSQL the stored documents are compressed with lz4 where the
+// server has it (see the migration); the documents read back unchanged.
+func TestMigrations_PostgresStoresDocumentsWithLZ4(t *testing.T) {
+	env := apptest.New(t)
+	if env.Backend != "postgres" {
+		t.Skip("PostgreSQL only: SQLite does not compress")
+	}
+	var lz4 bool
+	if err := env.App.DB.Raw(`SELECT EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals))`).Scan(&lz4).Error; err != nil {
+		t.Fatal(err)
+	}
+	var methods []string
+	if err := env.App.DB.Raw(`SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'certificates'::regclass AND attname IN ('body', 'credentials')`).Scan(&methods).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(methods) != 2 {
+		t.Fatalf("columns: %v", methods)
+	}
+	for _, m := range methods {
+		if lz4 && m != "l" {
+			t.Errorf("compression %q, want lz4 (l)", m)
+		}
+	}
+}

@@ -19,12 +19,28 @@ var (
 // without its "signature" member.
 func sign(d *Document, kid string, key ed25519.PrivateKey) ([]byte, error) {
 	d.KID, d.Signature = kid, ""
-	payload, err := CanonicalOf(d)
+	// The document is decoded once; the signed body is the same value with
+	// the signature member added, as Verify will see it.
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", d.Number, err)
+	}
+	v, err := decodeJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", d.Number, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("sign %s: not a JSON object", d.Number)
+	}
+	delete(m, "signature") // omitted when empty, or empty: not signed either way
+	payload, err := canonicalValue(m, len(raw))
 	if err != nil {
 		return nil, fmt.Errorf("sign %s: %w", d.Number, err)
 	}
 	d.Signature = base64.RawURLEncoding.EncodeToString(ed25519.Sign(key, payload))
-	body, err := CanonicalOf(d)
+	m["signature"] = d.Signature
+	body, err := canonicalValue(m, len(raw)+100)
 	if err != nil {
 		return nil, fmt.Errorf("sign %s: %w", d.Number, err)
 	}

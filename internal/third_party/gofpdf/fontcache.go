@@ -30,13 +30,28 @@ func parseUTF8Cached(b []byte) *parsedUTF8 {
 		// Parse a private copy: the caller may reuse its slice.
 		own := append([]byte(nil), b...)
 		p.file = newUTF8Font(&fileReader{array: own})
-		p.err = p.file.parseFile()
+		if p.err = p.file.parseFile(); p.err != nil {
+			return
+		}
+		// The character-to-glyph map GenerateCutFont reads, built once.
+		tmp := p.fresh()
+		if tmp.generateCMAP() != nil {
+			p.file.cmap = tmp.charSymbolDictionary
+		}
+		// And the glyph offsets, read as GenerateCutFont reads them.
+		tmp.SeekTable("head")
+		tmp.skip(50)
+		locaFormat := tmp.readUint16()
+		tmp.SeekTable("maxp")
+		tmp.skip(4)
+		tmp.parseLOCATable(locaFormat, tmp.readUint16())
+		p.file.loca = tmp.symbolPosition
 	})
 	return p
 }
 
 // fresh is a parser for one document: the metrics of the shared parse
-// (CharWidths included, which nothing writes to) and its own reader, which
+// (CharWidths, cmap and loca included, which nothing writes to) and its own reader, which
 // GenerateCutFont moves through the file while it resets and refills every
 // other field.
 func (p *parsedUTF8) fresh() *utf8FontFile {
@@ -53,4 +68,25 @@ func (p *parsedUTF8) id(def fontDefType) string {
 	id, _ := generateFontID(def)
 	p.ids.Store(def.Name, id)
 	return id
+}
+
+// cidMaps are putfonts' CIDToGIDMap buffers (128 KB each), kept between
+// documents: a sync.Pool would be emptied by every garbage collection.
+var cidMaps = make(chan []byte, 16)
+
+func cidMapBuffer() []byte {
+	select {
+	case b := <-cidMaps:
+		clear(b)
+		return b
+	default:
+		return make([]byte, 256*256*2)
+	}
+}
+
+func releaseCIDMapBuffer(b []byte) {
+	select {
+	case cidMaps <- b:
+	default:
+	}
 }

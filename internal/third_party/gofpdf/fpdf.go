@@ -4155,14 +4155,17 @@ func (f *Fpdf) putfonts() {
 				f.out("endobj")
 
 				// Embed CIDToGIDMap
-				cidToGidMap := make([]byte, 256*256*2)
+				// CQP patch: the 128 KB map is reused (cleared) between documents.
+				cidToGidMap := cidMapBuffer()
 
 				for cc, glyph := range CodeSignDictionary {
 					cidToGidMap[cc*2] = byte(glyph >> 8)
 					cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
 				}
 
-				cidToGidMap = sliceCompress(cidToGidMap)
+				compressedMap := sliceCompress(cidToGidMap)
+				releaseCIDMapBuffer(cidToGidMap)
+				cidToGidMap = compressedMap
 				f.newobj()
 				f.out("<</Length " + strconv.Itoa(len(cidToGidMap)) + "/Filter /FlateDecode>>")
 				f.putstream(cidToGidMap)

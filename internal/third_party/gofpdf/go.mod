@@ -1,3 +1,4 @@
 module github.com/phpdave11/gofpdf
 
-go 1.12
+// 1.21 for clear(); below 1.22, so loops keep the semantics upstream was written for.
+go 1.21

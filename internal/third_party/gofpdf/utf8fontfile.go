@@ -55,6 +55,8 @@ type utf8FontFile struct {
 	DefaultWidth         float64
 	symbolData           map[int]map[string][]int
 	CodeSymbolDictionary map[int]int
+	cmap                 map[int]int // CQP patch: see GenerateCutFont
+	loca                 []int       // CQP patch: see GenerateCutFont
 }
 
 type tableDescription struct {
@@ -666,8 +668,12 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 	utf.skip(4)
 	numSymbols := utf.readUint16()
 
-	symbolCharDictionary := utf.generateCMAP()
-	if symbolCharDictionary == nil {
+	// CQP patch: the character-to-glyph map is the font's, the same for
+	// every document; fresh() hands it over from the shared parse, and only
+	// parseSymbols reads it.
+	if utf.cmap != nil {
+		utf.charSymbolDictionary = utf.cmap
+	} else if utf.generateCMAP() == nil {
 		return nil
 	}
 
@@ -675,7 +681,11 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 	// CharWidths and DefaultWidth (a 65 536-entry slice) that nothing reads
 	// after the cut; parseLOCATable seeks for itself.
 
-	utf.parseLOCATable(LocaFormat, numSymbols)
+	if utf.loca != nil { // CQP patch: the font's glyph offsets, parsed once
+		utf.symbolPosition = utf.loca
+	} else {
+		utf.parseLOCATable(LocaFormat, numSymbols)
+	}
 
 	cidSymbolPairCollection, symbolArray, symbolCollection, symbolCollectionKeys := utf.parseSymbols(usedRunes)
 

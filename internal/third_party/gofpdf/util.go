@@ -26,7 +26,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 )
 
 func round(f float64) int {
@@ -86,20 +85,26 @@ func slicesEqual(a, b []float64) bool {
 func sliceCompress(data []byte) []byte {
 	var buf bytes.Buffer
 	// CQP patch: a zlib writer holds about 1 MB of tables; reuse them.
-	cmp, _ := zlibWriters.Get().(*zlib.Writer)
-	if cmp == nil {
-		cmp, _ = zlib.NewWriterLevel(&buf, zlib.BestSpeed)
-	} else {
+	var cmp *zlib.Writer
+	select {
+	case cmp = <-zlibWriters:
 		cmp.Reset(&buf)
+	default:
+		cmp, _ = zlib.NewWriterLevel(&buf, zlib.BestSpeed)
 	}
 	cmp.Write(data)
 	cmp.Close()
-	zlibWriters.Put(cmp)
+	select {
+	case zlibWriters <- cmp:
+	default:
+	}
 	return buf.Bytes()
 }
 
-// zlibWriters are sliceCompress's compressors, kept between calls.
-var zlibWriters sync.Pool
+// zlibWriters are sliceCompress's compressors, kept between calls. A
+// sync.Pool would be emptied by every garbage collection, which comes every
+// few documents when many are drawn; a few writers are kept for good.
+var zlibWriters = make(chan *zlib.Writer, 16)
 
 // sliceUncompress returns an uncompressed copy of the specified zlib-compressed byte array
 func sliceUncompress(data []byte) (outData []byte, err error) {
