@@ -19,17 +19,7 @@ func benchVAEDossier(b *testing.B, env *apptest.Env, trainee auth.User) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, err := env.App.VAE.Open(ctx, trainee, vae.NewRequest{Certification: "agent-recouvrement", ActivityMonths: 40})
-	if err != nil {
-		b.Fatal(err)
-	}
-	yes := true
-	var dec vae.AdmissibilityDecision
-	dec.Decision = vae.StatusAdmissible
-	dec.Criteria.OneYearActivity, dec.Criteria.RelatedToCertification, dec.Criteria.DocumentedByTheCandidate = &yes, &yes, &yes
-	if _, err := env.App.VAE.DecideAdmissibility(ctx, admin, d.ID, dec); err != nil {
-		b.Fatal(err)
-	}
+	d := openAdmissible(b, env, admin, trainee, 40)
 	for _, e := range []vae.ExperienceInput{
 		{Employer: "Cabinet Bérard", Role: "Chargée de recouvrement amiable", StartsOn: civil.New(2021, 9, 1), EndsOn: civil.New(2024, 6, 30),
 			Activities: "Relances téléphoniques et écrites.\n\nPlans d'apurement.", Components: []string{"AGENT-1", "AGENT-3"}},

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -439,14 +440,28 @@ func (ui *UI) vaeUpdateExperience(c echo.Context) error {
 }
 
 func (ui *UI) vaeDeleteExperience(c echo.Context) error {
+	return ui.vaeRemove(c, "#experiences", "Expérience retirée.", "Experience removed.", ui.VAE.DeleteExperience)
+}
+
+func (ui *UI) vaeDeleteDocument(c echo.Context) error {
+	return ui.vaeRemove(c, "#documents", "Justificatif retiré.", "Document removed.", ui.VAE.DeleteDocument)
+}
+
+// vaeRemove deletes an experience or a document (the route's last
+// parameter) and comes back to its section of the dossier.
+func (ui *UI) vaeRemove(c echo.Context, anchor, doneFR, doneEN string,
+	remove func(ctx context.Context, actor auth.User, dossierID, id string) error) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "", "")
 	id := c.Param("id")
-	err := ui.VAE.DeleteExperience(c.Request().Context(), actor, id, c.Param("eid"))
-	if err == nil {
-		return ui.redirect(c, "/training/vae/"+url.PathEscape(id)+"#experiences", p.L("Expérience retirée.", "Experience removed."))
+	item := c.Param("eid")
+	if item == "" {
+		item = c.Param("doc")
 	}
-	return ui.vaeFormError(c, p, err, nil, "trainee/vae")
+	if err := remove(c.Request().Context(), actor, id, item); err != nil {
+		return ui.vaeFormError(c, p, err, nil, "trainee/vae")
+	}
+	return ui.redirect(c, "/training/vae/"+url.PathEscape(id)+anchor, p.L(doneFR, doneEN))
 }
 
 // vaeUpload hands the posted file to the service, which checks its type by
@@ -492,20 +507,6 @@ func (ui *UI) vaeUploadTooLarge(c echo.Context) error {
 
 func uploadReadError(err error) error {
 	return httpx.BadRequest("Le fichier envoyé est illisible.", "The file sent could not be read.").Wrap(err)
-}
-
-// vaeDownload streams a document through the service, which lets only the
-// dossier's owner (here) read it.
-
-func (ui *UI) vaeDeleteDocument(c echo.Context) error {
-	actor, _ := auth.UserFrom(c)
-	p := ui.newPage(c, "", "")
-	id := c.Param("id")
-	err := ui.VAE.DeleteDocument(c.Request().Context(), actor, id, c.Param("doc"))
-	if err == nil {
-		return ui.redirect(c, "/training/vae/"+url.PathEscape(id)+"#documents", p.L("Justificatif retiré.", "Document removed."))
-	}
-	return ui.vaeFormError(c, p, err, nil, "trainee/vae")
 }
 
 // vaeSubmit sends the dossier once the trainee has ticked the confirmation

@@ -3,7 +3,6 @@ package webui_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -47,44 +46,6 @@ func (v *visitor) postFile(path string, fields url.Values, name string, content 
 	return v.doBody("POST", path, &buf, "Content-Type", mw.FormDataContentType())
 }
 
-// doBody is do with a ready body.
-func (v *visitor) doBody(method, path string, body io.Reader, headers ...string) page {
-	v.t.Helper()
-	req, err := http.NewRequest(method, v.env.Server.URL+path, body)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	req.Header.Set("Accept", "text/html")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	for k, val := range v.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: val})
-	}
-	client := *v.env.Server.Client()
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	res, err := client.Do(req)
-	if err != nil {
-		v.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	for _, ck := range res.Cookies() {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(v.cookies, ck.Name)
-		} else {
-			v.cookies[ck.Name] = ck.Value
-		}
-	}
-	if m := csrfRe.FindStringSubmatch(string(b)); m != nil {
-		v.csrf = m[1]
-	}
-	return page{Status: res.StatusCode, Header: res.Header, Body: string(b)}
-}
-
 func (p page) lacks(t *testing.T, unwanted ...string) {
 	t.Helper()
 	for _, w := range unwanted {
@@ -119,21 +80,29 @@ type vaeFixture struct {
 func admissibleVAE(t *testing.T, opts ...apptest.Option) vaeFixture {
 	t.Helper()
 	env := apptest.New(t, opts...)
-	ctx := context.Background()
 	admin, _ := env.User(t, auth.RoleAdmin)
 	v, u := signedIn(t, env, auth.RoleCandidate)
-	d, err := env.App.VAE.Open(ctx, u, vae.NewRequest{Certification: "agent-recouvrement", ActivityMonths: 30})
+	d := openAdmissible(t, env, admin, u, 30)
+	return vaeFixture{env: env, owner: v, user: u, dossier: d}
+}
+
+// openAdmissible files the trainee's request for the agent CQP and has the
+// administrator declare it admissible.
+func openAdmissible(tb testing.TB, env *apptest.Env, admin, trainee auth.User, months int) vae.Dossier {
+	tb.Helper()
+	ctx := context.Background()
+	d, err := env.App.VAE.Open(ctx, trainee, vae.NewRequest{Certification: "agent-recouvrement", ActivityMonths: months})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	yes := true
 	var dec vae.AdmissibilityDecision
 	dec.Decision = vae.StatusAdmissible
 	dec.Criteria.OneYearActivity, dec.Criteria.RelatedToCertification, dec.Criteria.DocumentedByTheCandidate = &yes, &yes, &yes
 	if d, err = env.App.VAE.DecideAdmissibility(ctx, admin, d.ID, dec); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return vaeFixture{env: env, owner: v, user: u, dossier: d}
+	return d
 }
 
 func TestVAEPage_TraineeWithoutDossierOpensARequest(t *testing.T) {

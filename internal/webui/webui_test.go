@@ -46,18 +46,21 @@ var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func (v *visitor) do(method, path string, form url.Values, headers ...string) page {
 	v.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return v.doBody(method, path, nil, headers...)
 	}
+	return v.doBody(method, path, strings.NewReader(form.Encode()),
+		append([]string{"Content-Type", "application/x-www-form-urlencoded"}, headers...)...)
+}
+
+// doBody is do with a ready body.
+func (v *visitor) doBody(method, path string, body io.Reader, headers ...string) page {
+	v.t.Helper()
 	req, err := http.NewRequest(method, v.env.Server.URL+path, body)
 	if err != nil {
 		v.t.Fatal(err)
 	}
 	req.Header.Set("Accept", "text/html")
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
