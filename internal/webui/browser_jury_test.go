@@ -75,7 +75,7 @@ func TestBrowser_JuryScoresDeliberatesAndSigns(t *testing.T) {
 	b.submit(fmt.Sprintf("a.score-link[href$='/components/AGENT-1']"), "#score-form")
 	b.contains("Anaïs Leclerc", "AGENT-1")
 	for _, c := range []string{"D1", "D2", "E1", "E2"} {
-		b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="level.AGENT-1.%s"][value="3"] + span`, c))))
+		b.click(fmt.Sprintf(`input[name="level.AGENT-1.%s"][value="3"] + span`, c))
 	}
 	b.do(chromedp.SendKeys(chromedp.CSS("#f-comment"), "Posture professionnelle, plan d'apurement réaliste."))
 	b.shot("jury-scoring")
@@ -111,8 +111,8 @@ func TestBrowser_JuryScoresDeliberatesAndSigns(t *testing.T) {
 	b.shot("jury-deliberation")
 
 	// A refusal without its reason: the message next to the component.
-	b.do(chromedp.Click(chromedp.CSS(`input[name="decision.AGENT-2"][value="not_validated"] + span`)))
-	b.do(chromedp.Click(chromedp.CSS(`input[name="decision.AGENT-1"][value="validated"] + span`)))
+	b.click(`input[name="decision.AGENT-2"][value="not_validated"] + span`)
+	b.click(`input[name="decision.AGENT-1"][value="validated"] + span`)
 	b.submit("#deliberate", "#form-error")
 	if msg := b.eval(`(document.querySelector("#e-reason\\.AGENT-2") || document.querySelector("#e-decision\\.AGENT-2") || {innerText: ""}).innerText`); msg == "" {
 		t.Errorf("no message next to AGENT-2; page:\n%s", b.text("main"))

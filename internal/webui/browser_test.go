@@ -110,7 +110,9 @@ func (b *tab) waitJS(expr string) {
 		last = err
 		time.Sleep(50 * time.Millisecond)
 	}
-	b.t.Fatalf("waiting for %s: %v", expr, last)
+	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+	body, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	b.t.Fatalf("waiting for %s at %s: %v\npage text:\n%s", expr, loc, last, body)
 }
 
 func (b *tab) open(path string) {
@@ -159,13 +161,21 @@ func (b *tab) contains(want ...string) {
 	}
 }
 
+// click clicks an element as a person would: scrolled to the middle of the
+// screen first, clear of the player's sticky action bar (a click at the edge
+// of the screen would land on the bar's "Rendre la copie").
+func (b *tab) click(sel string) {
+	b.t.Helper()
+	b.eval(fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center"}); "1"`, sel))
+	b.do(chromedp.Click(chromedp.CSS(sel)))
+}
+
 // submit clicks a form's button and waits for the next page: the old
 // page's window carries a mark the new one has not.
 func (b *tab) submit(button, waitFor string) {
 	b.t.Helper()
-	// In the middle of the screen, clear of the player's sticky action bar.
-	b.eval(fmt.Sprintf(`window.__cqpOld = "1"; document.querySelector(%q).scrollIntoView({block: "center"}); "1"`, button))
-	b.do(chromedp.Click(chromedp.CSS(button)))
+	b.eval(`window.__cqpOld = "1"; "1"`)
+	b.click(button)
 	b.waitJS(`!window.__cqpOld && document.readyState === "complete"`)
 	b.do(chromedp.WaitVisible(chromedp.CSS(waitFor)))
 }
@@ -337,7 +347,7 @@ func TestBrowser_TraineeTakesAScenarioSeesFeedbackAndCannotOpenAdminPages(t *tes
 		t.Errorf("countdown shows %q", cd)
 	}
 	// A choice is autosaved without leaving the page.
-	b.do(chromedp.Click(chromedp.CSS("main form label.choice")))
+	b.click("main form label.choice")
 	b.waitJS(`document.querySelector("#savestate").innerText.startsWith("Enregistré à")`)
 	b.shot("trainee-player")
 
