@@ -181,11 +181,10 @@ func (ui *UI) draftComposition(form url.Values, rows []draftRow) jury.Compositio
 // composition panel; without JavaScript the whole form comes back.
 func (ui *UI) juryDraft(c echo.Context) error {
 	p := ui.newPage(c, "Jurys", "Juries")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	if !p.HX {
 		return ui.showJuryList(c, p, http.StatusOK)
 	}
@@ -202,11 +201,10 @@ func (ui *UI) juryDraft(c echo.Context) error {
 func (ui *UI) juryCreate(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "Jurys", "Juries")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	us, err := ui.juryUserOptions(c.Request().Context(), nil)
 	if err != nil {
 		return err
@@ -357,11 +355,10 @@ func (ui *UI) juryAddMember(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	ctx := c.Request().Context()
 	p := ui.newPage(c, "Jury", "Jury")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	id := c.Param("id")
 	in := jury.NewMember{UserID: strings.TrimSpace(form.Get("user_id")), Category: form.Get("category"),
 		Organisation: strings.TrimSpace(form.Get("organisation"))}
@@ -410,11 +407,10 @@ func (ui *UI) juryPresident(c echo.Context) error {
 func (ui *UI) juryAssign(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "Jury", "Jury")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	in := jury.NewAssignment{CandidateID: strings.TrimSpace(form.Get("candidate_id"))}
 	if err = ui.validate.Validate(in); err == nil {
 		_, err = ui.Jury.Assign(c.Request().Context(), actor, c.Param("id"), in)

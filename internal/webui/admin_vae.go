@@ -228,11 +228,10 @@ func (ui *UI) showAdminVAEDossier(c echo.Context, p *page, status int) error {
 func (ui *UI) vaeDecide(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "Dossier VAE", "VAE dossier")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	in := vae.AdmissibilityDecision{Decision: form.Get("decision"), Reason: form.Get("reason")}
 	ticked := func(name string) *bool { b := form.Get(name) != ""; return &b }
 	in.Criteria.OneYearActivity = ticked("crit_one_year")
@@ -279,11 +278,10 @@ func (ui *UI) vaeHandToJury(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	ctx := c.Request().Context()
 	p := ui.newPage(c, "Dossier VAE", "VAE dossier")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	juryID := strings.TrimSpace(form.Get("jury_id"))
 	dos, err := ui.VAE.Get(ctx, actor, c.Param("id"))
 	if err != nil {

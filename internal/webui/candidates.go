@@ -63,11 +63,10 @@ func (ui *UI) candidateNew(c echo.Context) error {
 func (ui *UI) candidateCreate(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "Nouveau candidat", "New candidate")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	in := candidates.NewCandidate{
 		FirstName: form.Get("first_name"), LastName: form.Get("last_name"), Email: strings.TrimSpace(form.Get("email")),
 		Employer: form.Get("employer"), TrainingOrganisation: form.Get("training_organisation"),
@@ -208,11 +207,10 @@ func (ui *UI) candidateEnroll(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	id := c.Param("id")
 	p := ui.newPage(c, "", "")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	in := candidates.NewEnrollment{Certification: form.Get("certification"), Pathway: form.Get("pathway")}
 	var fields []httpx.FieldError
 	if in.Certification == "" {

@@ -66,11 +66,10 @@ func (ui *UI) certificateIssue(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	id := c.Param("id")
 	p := ui.newPage(c, "", "")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	cert := form.Get("issue_certification")
 	if cert == "" {
 		err = httpx.Invalid(httpx.Field("issue_certification", "Choisissez la certification.", "Choose the certification."))
@@ -98,11 +97,10 @@ func (ui *UI) certificateRevoke(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, number := c.Param("id"), c.Param("number")
 	p := ui.newPage(c, "", "")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	p.Form.Set("revoke_number", number)
 	rec, err := ui.Certificates.Get(ctx, actor, number)
 	if err != nil {

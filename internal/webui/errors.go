@@ -159,6 +159,17 @@ func formStatus(err error) int {
 	return http.StatusUnprocessableEntity
 }
 
+// formInto reads the posted form into the page too, so that a refusal shows
+// the form again as it was typed.
+func formInto(c echo.Context, p *page) (url.Values, error) {
+	form, err := formOf(c)
+	if err != nil {
+		return nil, err
+	}
+	p.Form = form
+	return form, nil
+}
+
 // formOf reads a posted form; a body that cannot be parsed is a 400 page.
 func formOf(c echo.Context) (url.Values, error) {
 	form, err := c.FormParams()

@@ -97,11 +97,10 @@ func (ui *UI) showVAEHome(c echo.Context, p *page, status int, mayRedirect bool)
 func (ui *UI) vaeOpen(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "Mon dossier VAE", "My VAE dossier")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	in := vae.NewRequest{Certification: form.Get("certification"), Motivation: form.Get("motivation")}
 	var fields []httpx.FieldError
 	if in.Certification == "" {
@@ -396,11 +395,10 @@ func (ui *UI) vaeFormError(c echo.Context, p *page, err error, fields map[string
 func (ui *UI) vaeAddExperience(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "", "")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	id := c.Param("id")
 	in, err := ui.experienceInput(form)
 	if err == nil {
@@ -422,11 +420,10 @@ func (ui *UI) vaeEditExperience(c echo.Context) error {
 func (ui *UI) vaeUpdateExperience(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "", "")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	id, eid := c.Param("id"), c.Param("eid")
 	in, err := ui.experienceInput(form)
 	if err == nil {
@@ -514,11 +511,10 @@ func uploadReadError(err error) error {
 func (ui *UI) vaeSubmit(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	p := ui.newPage(c, "", "")
-	form, err := formOf(c)
+	form, err := formInto(c, p)
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	id := c.Param("id")
 	if form.Get("confirm") != "yes" {
 		err = httpx.Invalid(httpx.Field("confirm", "Cochez la case pour confirmer l'envoi : le dossier ne sera plus modifiable.",
