@@ -53,6 +53,11 @@ type Dossier struct {
 	HandedAt    *time.Time `json:"handed_at,omitempty"`
 	HandedBy    string     `gorm:"size:36" json:"handed_by,omitempty"`
 
+	// SupportUserID is the candidate's VAE support person (accompagnateur,
+	// role support), if any: they see and comment the dossier, give the
+	// opinion that goes with the request, and may not sit on its jury.
+	SupportUserID *string `gorm:"size:36;index" json:"support_user_id,omitempty"`
+
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 
@@ -191,6 +196,14 @@ func Migrations() []*database.Migration {
 			// may be asked again, never two running side by side.
 			return tx.Exec(`CREATE UNIQUE INDEX idx_vae_dossiers_one_open ON vae_dossiers (candidate_id, certification)
 				WHERE status <> 'inadmissible'`).Error
+		},
+	}, {
+		ID: "2026120402_vae_support",
+		Migrate: func(tx *gorm.DB) error {
+			if err := tx.Exec("ALTER TABLE vae_dossiers ADD COLUMN support_user_id VARCHAR(36)").Error; err != nil {
+				return err
+			}
+			return tx.Exec("CREATE INDEX idx_vae_dossiers_support ON vae_dossiers (support_user_id)").Error
 		},
 	}}
 }

@@ -25,6 +25,19 @@ const (
 	RoleTrainer   = "trainer"
 	RoleJury      = "jury"
 	RoleCandidate = "candidate"
+	// RoleSupport is the VAE support person (accompagnateur): sees and
+	// comments the dossiers of the candidates they support (DOMAIN.md §4).
+	RoleSupport = "support"
+)
+
+// Roles lists every role, in the order the pages offer them.
+var Roles = []string{RoleAdmin, RoleTrainer, RoleJury, RoleSupport, RoleCandidate}
+
+// Genders a user may state; the jury's gender balance reads them (DOMAIN.md §2).
+const (
+	GenderFemale      = "female"
+	GenderMale        = "male"
+	GenderUnspecified = "unspecified"
 )
 
 // User is an account.
@@ -34,6 +47,7 @@ type User struct {
 	Name         string     `gorm:"size:200;not null" json:"name"`
 	Role         string     `gorm:"size:20;not null;index" json:"role"`
 	Organisation string     `gorm:"size:200" json:"organisation"`
+	Gender       string     `gorm:"size:20;not null;default:unspecified" json:"gender"`
 	CandidateID  *string    `gorm:"size:36;index" json:"candidate_id"`
 	PasswordHash string     `gorm:"size:200;not null" json:"-"`
 	DisabledAt   *time.Time `json:"-"`
@@ -206,9 +220,10 @@ func (s *Service) Logout(ctx context.Context, tok string) error {
 type NewUser struct {
 	Email        string  `json:"email" validate:"required,email,max=254"`
 	Name         string  `json:"name" validate:"required,min=2,max=200"`
-	Role         string  `json:"role" validate:"required,oneof=admin trainer jury candidate"`
+	Role         string  `json:"role" validate:"required,oneof=admin trainer jury support candidate"`
 	Password     string  `json:"password" validate:"required,min=10,max=256"`
 	Organisation string  `json:"organisation" validate:"max=200"`
+	Gender       string  `json:"gender" validate:"omitempty,oneof=female male unspecified"`
 	CandidateID  *string `json:"candidate_id" validate:"omitempty,max=36"`
 }
 
@@ -230,8 +245,11 @@ func (s *Service) CreateUser(ctx context.Context, actor string, in NewUser) (Use
 	if err != nil {
 		return User{}, err
 	}
+	if in.Gender == "" {
+		in.Gender = GenderUnspecified
+	}
 	u := User{ID: database.NewID(), Email: in.Email, Name: strings.TrimSpace(in.Name), Role: in.Role,
-		Organisation: strings.TrimSpace(in.Organisation), CandidateID: in.CandidateID, PasswordHash: hash}
+		Organisation: strings.TrimSpace(in.Organisation), Gender: in.Gender, CandidateID: in.CandidateID, PasswordHash: hash}
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if u.CandidateID != nil {
 			if s.linker == nil {
@@ -337,6 +355,12 @@ func Migrations() []*database.Migration {
 				return err
 			}
 			return tx.Table("tokens").AutoMigrate(&token{})
+		},
+	}, {
+		// Gender is optional: the jury's balance is flagged, never enforced.
+		ID: "2026120401_auth_users_gender",
+		Migrate: func(tx *gorm.DB) error {
+			return tx.Exec("ALTER TABLE users ADD COLUMN gender VARCHAR(20) NOT NULL DEFAULT 'unspecified'").Error
 		},
 	}}
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/ancr/cqp/internal/platform/httpx"
@@ -123,7 +124,7 @@ func (s *Service) handleCreateUser(c echo.Context) error {
 
 func (s *Service) handleListUsers(c echo.Context) error {
 	role := c.QueryParam("role")
-	if role != "" && role != RoleAdmin && role != RoleTrainer && role != RoleJury && role != RoleCandidate {
+	if role != "" && !slices.Contains(Roles, role) {
 		return httpx.Invalid(httpx.Field("role", "Rôle inconnu.", "Unknown role."))
 	}
 	us, err := s.List(c.Request().Context(), role)
