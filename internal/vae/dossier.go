@@ -125,7 +125,7 @@ func (Event) TableName() string { return "vae_events" }
 // Migrations create the VAE tables (IDs in the candidates/VAE range).
 // Each step declares its own snapshot of the tables.
 func Migrations() []*database.Migration {
-	return []*database.Migration{{
+	return append([]*database.Migration{{
 		ID: "2026112315_vae",
 		Migrate: func(tx *gorm.DB) error {
 			type dossier struct {
@@ -205,5 +205,5 @@ func Migrations() []*database.Migration {
 			}
 			return tx.Exec("CREATE INDEX idx_vae_dossiers_support ON vae_dossiers (support_user_id)").Error
 		},
-	}}
+	}}, supportMigrations()...)
 }

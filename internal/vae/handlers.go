@@ -36,6 +36,54 @@ func (s *Service) Routes(g *echo.Group) {
 	g.POST("/vae/dossiers/:id/lock", s.handleLock, admin)
 	g.POST("/vae/dossiers/:id/jury", s.handleHandToJury, admin)
 	g.GET("/vae/dossiers/:id/timeline", s.handleTimeline, anyone)
+	g.GET("/vae/dossiers/:id/support", s.handleSupport, anyone)
+	g.PUT("/vae/dossiers/:id/support", s.handleSetSupport, owner)
+	g.PUT("/vae/dossiers/:id/support/opinion", s.handleOpinion, auth.Require(auth.RoleSupport, auth.RoleJury))
+	g.POST("/vae/dossiers/:id/comments", s.handleComment, anyone)
+}
+
+func (s *Service) handleSupport(c echo.Context) error {
+	v, err := s.Support(c.Request().Context(), auth.Caller(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Service) handleSetSupport(c echo.Context) error {
+	var req SupportChoice
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	d, err := s.SetSupport(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Service) handleOpinion(c echo.Context) error {
+	var req NewOpinion
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	op, err := s.GiveOpinion(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, op)
+}
+
+func (s *Service) handleComment(c echo.Context) error {
+	var req NewComment
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	cm, err := s.AddComment(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, cm)
 }
 
 func (s *Service) handleOpen(c echo.Context) error {

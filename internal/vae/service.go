@@ -90,16 +90,21 @@ func statusFR(s string) string {
 	return s
 }
 
-// access says what actor may do with d: see it (owner, administrators, and
-// members of the jury it was handed to), and change it (owner and
-// administrators). Whoever may not see it gets 404, as if it did not exist.
+// access says what actor may do with d: see it (owner, administrators, its
+// support person, and members of the jury it was handed to), and change it
+// (owner and administrators). Whoever may not see it gets 404, as if it did not exist.
 func (s *Service) canSee(ctx context.Context, actor auth.User, d Dossier) (bool, error) {
 	switch actor.Role {
 	case auth.RoleAdmin:
 		return true, nil
 	case auth.RoleCandidate:
 		return actor.CandidateID != nil && *actor.CandidateID == d.CandidateID, nil
+	case auth.RoleSupport:
+		return supports(actor, d), nil
 	case auth.RoleJury:
+		if supports(actor, d) {
+			return true, nil
+		}
 		if d.JuryID == nil || s.examiners == nil {
 			return false, nil
 		}
@@ -297,7 +302,9 @@ func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Dos
 		}
 		tx = tx.Where("candidate_id = ?", *actor.CandidateID)
 	case auth.RoleJury:
-		tx = tx.Where("jury_id IS NOT NULL")
+		tx = tx.Where("jury_id IS NOT NULL OR support_user_id = ?", actor.ID)
+	case auth.RoleSupport:
+		tx = tx.Where("support_user_id = ?", actor.ID)
 	default:
 		return nil, "", httpx.Forbidden("Votre rôle ne permet pas cette action.", "Your role does not allow this action.")
 	}
