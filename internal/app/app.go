@@ -124,6 +124,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, cat)
 	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit})
 	a.Candidates.AddDataHolder(a.VAE)
+	a.Candidates.AddSupporter(a.VAE)
 	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential}); err != nil {
 		return fail(err)
 	}

@@ -45,6 +45,15 @@ type AuditRef struct {
 // AddDataHolder registers a feature holding personal data about candidates.
 func (s *Service) AddDataHolder(h DataHolder) { s.holders = append(s.holders, h) }
 
+// Supporter is the feature that knows who supports a candidate (the VAE
+// accompagnateur, DOMAIN.md §4): such a person reads the candidate's record.
+type Supporter interface {
+	Supports(ctx context.Context, userID, candidateID string) (bool, error)
+}
+
+// AddSupporter registers the feature that names support persons.
+func (s *Service) AddSupporter(sp Supporter) { s.supporters = append(s.supporters, sp) }
+
 // Account is what the export says of a login linked to the candidate.
 type Account struct {
 	ID         string     `json:"id"`

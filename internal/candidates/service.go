@@ -29,6 +29,8 @@ type Service struct {
 	ref      Referential
 	validate *httpx.Validator
 	holders  []DataHolder
+	// supporters say who supports a candidate's VAE (see CanSee).
+	supporters []Supporter
 }
 
 // Option completes a Service.
@@ -156,13 +158,26 @@ func (s *Service) Get(ctx context.Context, actor auth.User, id string) (Candidat
 // CanSee tells whether actor may see the candidate record id (and what hangs
 // from it: enrollments, components, documents). Administrators see every
 // record; a trainer, the trainees of their cohorts and those they recorded;
-// a candidate, their own. It does not say whether the record exists.
+// a candidate, their own; a VAE support person, the candidates they support. It does not say whether the record exists.
 func (s *Service) CanSee(ctx context.Context, actor auth.User, candidateID string) (bool, error) {
 	switch actor.Role {
 	case auth.RoleAdmin:
 		return true, nil
 	case auth.RoleCandidate:
 		return actor.CandidateID != nil && *actor.CandidateID == candidateID, nil
+	case auth.RoleSupport, auth.RoleJury:
+		// A VAE support person reads the record of the candidates they
+		// support (a jury member may be one, for other candidates).
+		for _, sp := range s.supporters {
+			ok, err := sp.Supports(ctx, actor.ID, candidateID)
+			if err != nil {
+				return false, fmt.Errorf("can see candidate %s: %w", candidateID, err)
+			}
+			if ok {
+				return true, nil
+			}
+		}
+		return false, nil
 	case auth.RoleTrainer:
 		var n int64
 		err := s.db.WithContext(ctx).Model(&Candidate{}).

@@ -22,17 +22,25 @@ func (s *Service) ExportCandidate(ctx context.Context, candidateID string) (cand
 	}
 	type withTimeline struct {
 		Dossier
-		Timeline []Event `json:"timeline"`
+		Timeline []Event     `json:"timeline"`
+		Support  SupportView `json:"support"`
 	}
 	out := make([]withTimeline, 0, len(ds))
 	refs := map[string][]string{}
 	for _, d := range ds {
-		if err := s.fill(db, &d); err != nil {
+		var err error
+		if err = s.fill(db, &d); err != nil {
 			return pd, err
 		}
 		w := withTimeline{Dossier: d, Timeline: []Event{}}
 		if err := db.Where("dossier_id = ?", d.ID).Order("at, id").Find(&w.Timeline).Error; err != nil {
 			return pd, fmt.Errorf("vae export: %w", err)
+		}
+		if w.Support, err = s.supportOf(db, d); err != nil {
+			return pd, err
+		}
+		for _, c := range w.Support.Comments {
+			refs["vae_comment"] = append(refs["vae_comment"], c.ID)
 		}
 		refs["vae_dossier"] = append(refs["vae_dossier"], d.ID)
 		for _, e := range d.Experiences {
@@ -69,7 +77,8 @@ func (s *Service) PseudonymiseCandidate(ctx context.Context, tx *gorm.DB, actor 
 	for _, q := range []struct {
 		model any
 		where string
-	}{{&Document{}, "dossier_id IN ?"}, {&Experience{}, "dossier_id IN ?"}} {
+	}{{&Document{}, "dossier_id IN ?"}, {&Experience{}, "dossier_id IN ?"},
+		{&Comment{}, "dossier_id IN ?"}, {&SupportOpinion{}, "dossier_id IN ?"}} {
 		if err := tx.Where(q.where, ids).Delete(q.model).Error; err != nil {
 			return nil, fmt.Errorf("vae pseudonymise: %w", err)
 		}

@@ -163,6 +163,11 @@ func (s *Service) Support(ctx context.Context, actor auth.User, id string) (Supp
 	if err != nil {
 		return SupportView{}, err
 	}
+	return s.supportOf(db, d)
+}
+
+func (s *Service) supportOf(db *gorm.DB, d Dossier) (SupportView, error) {
+	id := d.ID
 	v := SupportView{Comments: []Comment{}}
 	if d.SupportUserID != nil {
 		var u auth.User
@@ -172,7 +177,7 @@ func (s *Service) Support(ctx context.Context, actor auth.User, id string) (Supp
 		v.Support = &SupportPerson{ID: u.ID, Name: u.Name, Email: u.Email, Organisation: u.Organisation}
 	}
 	var op SupportOpinion
-	err = db.Where("dossier_id = ?", id).Take(&op).Error
+	err := db.Where("dossier_id = ?", id).Take(&op).Error
 	switch {
 	case err == nil:
 		v.Opinion = &op
@@ -259,4 +264,18 @@ func (s *Service) GiveOpinion(ctx context.Context, actor auth.User, id string, i
 		return s.record(tx, actor, d, "vae.support.opinion", label, "", "vae_dossier", id, before, op)
 	})
 	return op, err
+}
+
+// Supports tells whether userID is the support person of one of the
+// candidate's requests: the candidates feature then shows them the record.
+func (s *Service) Supports(ctx context.Context, userID, candidateID string) (bool, error) {
+	if userID == "" {
+		return false, nil
+	}
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Dossier{}).Where("candidate_id = ? AND support_user_id = ?", candidateID, userID).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("vae support of %s: %w", candidateID, err)
+	}
+	return n > 0, nil
 }

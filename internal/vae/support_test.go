@@ -3,6 +3,7 @@ package vae_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/ancr/cqp/internal/app/apptest"
@@ -44,7 +45,9 @@ func TestSupport_NamedByTheCandidateReadsAndCommentsButChangesNothing(t *testing
 	env, path := f.env, "/api/v1/vae/dossiers/"+f.dossier.ID
 
 	// Before being named, the support person sees nothing.
+	cand := "/api/v1/candidates/" + f.dossier.CandidateID
 	wantStatus(t, env.Do(t, "GET", path, f.supporterTok, nil), http.StatusNotFound)
+	wantStatus(t, env.Do(t, "GET", cand, f.supporterTok, nil), http.StatusNotFound)
 
 	res := env.Do(t, "PUT", path+"/support", f.owner, map[string]any{"user_id": f.supporter})
 	wantStatus(t, res, http.StatusOK)
@@ -56,6 +59,8 @@ func TestSupport_NamedByTheCandidateReadsAndCommentsButChangesNothing(t *testing
 
 	wantStatus(t, env.Do(t, "GET", path, f.supporterTok, nil), http.StatusOK)
 	wantStatus(t, env.Do(t, "GET", path+"/timeline", f.supporterTok, nil), http.StatusOK)
+	wantStatus(t, env.Do(t, "GET", cand, f.supporterTok, nil), http.StatusOK)
+	wantStatus(t, env.Do(t, "GET", cand, f.otherSupport, nil), http.StatusNotFound)
 	var list struct{ Items []vae.Dossier }
 	res = env.Do(t, "GET", "/api/v1/vae/dossiers", f.supporterTok, nil)
 	wantStatus(t, res, http.StatusOK)
@@ -158,5 +163,25 @@ func TestSupport_OnlyAnActiveSupportPersonOrJuryMemberMayBeNamed(t *testing.T) {
 	wantStatus(t, env.Do(t, "GET", path, f.juryMember, nil), http.StatusNotFound)
 	if ties, _ := env.App.VAE.Ties(context.Background(), f.dossier.CandidateID); len(ties) != 0 {
 		t.Errorf("ties after removal: %+v", ties)
+	}
+}
+
+func TestSupport_CommentsAndOpinionInTheExportGoneWithPseudonymisation(t *testing.T) {
+	f := newSupportFixture(t)
+	env, path := f.env, "/api/v1/vae/dossiers/"+f.dossier.ID
+	wantStatus(t, env.Do(t, "PUT", path+"/support", f.owner, map[string]any{"user_id": f.supporter}), http.StatusOK)
+	wantStatus(t, env.Do(t, "POST", path+"/comments", f.supporterTok, map[string]any{"text": "Votre poste chez Recouvre-Est compte."}), http.StatusCreated)
+	wantStatus(t, env.Do(t, "PUT", path+"/support/opinion", f.supporterTok, map[string]any{"text": "Avis favorable pour Recouvre-Est."}), http.StatusOK)
+
+	res := env.Do(t, "GET", "/api/v1/candidates/"+f.dossier.CandidateID+"/export", f.owner, nil)
+	wantStatus(t, res, http.StatusOK)
+	if !strings.Contains(string(res.Body), "Votre poste chez Recouvre-Est compte.") || !strings.Contains(string(res.Body), "Avis favorable pour Recouvre-Est.") {
+		t.Errorf("export lacks the comments and the opinion: %s", res.Body)
+	}
+	wantStatus(t, env.Do(t, "POST", "/api/v1/candidates/"+f.dossier.CandidateID+"/pseudonymise", f.admin, nil), http.StatusOK)
+	var v vae.SupportView
+	env.Do(t, "GET", path+"/support", f.admin, nil).JSON(t, &v)
+	if len(v.Comments) != 0 || v.Opinion != nil {
+		t.Errorf("after pseudonymisation: %+v", v)
 	}
 }
