@@ -34,6 +34,10 @@ type demoDossier struct {
 	ActivityMonths int                   `json:"activity_months"`
 	Submit         bool                  `json:"submit"`
 	Experiences    []vae.ExperienceInput `json:"experiences"`
+	// Support is the email of the candidate's support person, who gives
+	// SupportOpinion on the request.
+	Support        string `json:"support"`
+	SupportOpinion string `json:"support_opinion"`
 	Documents      []struct {
 		Title    string `json:"title"`
 		FileName string `json:"file_name"`
@@ -66,6 +70,9 @@ func (a *App) loadDemoSessions(ctx context.Context, system auth.User, df demoFil
 			Motivation: dd.Motivation, ActivityMonths: dd.ActivityMonths})
 		if err != nil {
 			return fmt.Errorf("demo vae %s: %w", dd.Candidate, err)
+		}
+		if err := a.demoSupport(ctx, system, d, dd, users); err != nil {
+			return err
 		}
 		if len(dd.Experiences) == 0 {
 			continue
@@ -133,4 +140,26 @@ func demoPDF(title string) []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
+}
+
+// demoSupport names the dossier's support person and records their opinion.
+func (a *App) demoSupport(ctx context.Context, system auth.User, d vae.Dossier, dd demoDossier, users map[string]string) error {
+	if dd.Support == "" {
+		return nil
+	}
+	id := users[dd.Support]
+	if _, err := a.VAE.SetSupport(ctx, system, d.ID, vae.SupportChoice{UserID: id}); err != nil {
+		return fmt.Errorf("demo vae %s: support: %w", dd.Candidate, err)
+	}
+	if dd.SupportOpinion == "" {
+		return nil
+	}
+	supporter, err := a.Auth.Get(ctx, id)
+	if err != nil {
+		return fmt.Errorf("demo vae %s: support: %w", dd.Candidate, err)
+	}
+	if _, err := a.VAE.GiveOpinion(ctx, supporter, d.ID, vae.NewOpinion{Text: dd.SupportOpinion}); err != nil {
+		return fmt.Errorf("demo vae %s: opinion: %w", dd.Candidate, err)
+	}
+	return nil
 }

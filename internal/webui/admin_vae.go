@@ -149,6 +149,7 @@ type vaeAdminData struct {
 	DecidedBy string
 	JuryOpts  []option
 	JuryTitle string // the jury the dossier was handed to
+	Support   *supportPanel
 }
 
 func (ui *UI) vaeAdminDossier(c echo.Context) error {
@@ -216,6 +217,9 @@ func (ui *UI) showAdminVAEDossier(c echo.Context, p *page, status int) error {
 		if v, err := ui.Jury.Get(ctx, actor, *dos.JuryID); err == nil {
 			d.JuryTitle = p.L("Jury du ", "Jury of ") + p.Date(v.SessionDate) + labelSuffix(v.Location)
 		}
+	}
+	if d.Support, err = ui.supportPanelOf(ctx, p, actor, dos, "/admin/vae/"+dos.ID); err != nil {
+		return err
 	}
 	p.Title = p.L("Dossier VAE de ", "VAE dossier of ") + d.Candidate
 	p.Data = d

@@ -33,6 +33,7 @@ var messages = map[string][2]string{
 	"nav.catalogue":    {"Exercices", "Exercises"},
 	"nav.progress":     {"Ma progression", "My progress"},
 	"nav.dossier":      {"Mon dossier VAE", "My VAE dossier"},
+	"nav.supported":    {"Candidats accompagnés", "Supported candidates"},
 	"nav.mycerts":      {"Mes documents", "My documents"},
 	"nav.attempts":     {"Copies à corriger", "Attempts to review"},
 
@@ -51,6 +52,7 @@ var messages = map[string][2]string{
 	"role.trainer":   {"Formateur", "Trainer"},
 	"role.jury":      {"Membre de jury", "Jury member"},
 	"role.candidate": {"Candidat", "Candidate"},
+	"role.support":   {"Accompagnateur VAE", "VAE support person"},
 
 	"action.save":     {"Enregistrer", "Save"},
 	"action.create":   {"Créer", "Create"},

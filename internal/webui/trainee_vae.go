@@ -145,6 +145,7 @@ type vaeExperienceRow struct {
 
 type vaeDossierData struct {
 	Dossier     vae.Dossier
+	Support     *supportPanel
 	CertTitle   string
 	Components  []referential.Component
 	Timeline    []vae.Event
@@ -242,6 +243,9 @@ func (ui *UI) showVAEDossier(c echo.Context, p *page, status int, view string) e
 			}
 		}
 	}
+	if d.Support, err = ui.supportPanelOf(ctx, p, actor, dos, "/training/vae/"+dos.ID); err != nil {
+		return err
+	}
 	p.Data = d
 	return ui.render(c, status, view, p)
 }
@@ -281,6 +285,9 @@ func (p *page) TimelineLabel(ev vae.Event) string {
 	if p.Lang != "en" {
 		return ev.Label
 	}
+	if l, ok := supportStepsEN[ev.Action]; ok {
+		return l
+	}
 	switch ev.Action {
 	case "vae.request":
 		return "VAE request filed."
@@ -310,7 +317,8 @@ func (p *page) TimelineLabel(ev vae.Event) string {
 
 // TimelineMilestone tells the steps of the procedure from the edits in between.
 func (p *page) TimelineMilestone(ev vae.Event) bool {
-	return !strings.HasPrefix(ev.Action, "vae.experience.") && !strings.HasPrefix(ev.Action, "vae.document.")
+	return !strings.HasPrefix(ev.Action, "vae.experience.") && !strings.HasPrefix(ev.Action, "vae.document.") &&
+		ev.Action != "vae.comment"
 }
 
 func experienceFields(p *page) map[string]field {

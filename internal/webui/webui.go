@@ -135,6 +135,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 	trainee.POST("/attempts/:id/submit", ui.submitAttempt)
 	if ui.VAE != nil {
 		ui.traineeVAERoutes(trainee)
+		ui.supportRoutes(g, trainee, admin)
 	}
 
 	// Administrators reach the jury pages too: they read every jury and
@@ -179,6 +180,8 @@ func homeOf(u auth.User) string {
 		return "/admin/candidates"
 	case auth.RoleJury:
 		return "/jury"
+	case auth.RoleSupport:
+		return "/support"
 	default:
 		return "/training"
 	}
