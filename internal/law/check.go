@@ -73,6 +73,12 @@ func Check(in Input) []Problem {
 					"published_on is required when a collective proceeding is set: the claim-declaration deadline runs from it.")
 			}
 			c.pastDate("debtor.collective_proceeding.published_on", cp.PublishedOn)
+			c.pastDate("debtor.collective_proceeding.opened_on", cp.OpenedOn)
+			if !cp.OpenedOn.IsZero() && !cp.PublishedOn.IsZero() && cp.OpenedOn.After(cp.PublishedOn) {
+				c.add("debtor.collective_proceeding.opened_on",
+					"Le jugement d'ouverture ne peut pas être postérieur à sa publication au BODACC.",
+					"opened_on cannot be after published_on: the BODACC publishes the judgment after it is given.")
+			}
 		}
 		c.pastDate("debtor.deceased_on", d.DeceasedOn)
 	}

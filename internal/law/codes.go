@@ -61,8 +61,10 @@ const (
 	CodePenaltyComputed      = "PENALTY_COMPUTED"  // late penalties or interest computed by the engine
 	CodePenaltyBelowFloor    = "PENALTY_RATE_BELOW_FLOOR"
 	CodePenaltyStopped       = "PENALTY_STOPPED_BY_PROCEEDING"
-	CodeRentPenaltyVoid      = "RENT_PENALTY_VOID"     // loi 89-462 art. 4 i)
-	CodeInterestNeedsNotice  = "INTEREST_NEEDS_NOTICE" // legal interest runs from a formal notice
+	CodePenaltyAfterJudgment = "PENALTY_REFUSED_AFTER_JUDGMENT" // invoice due on or after the opening judgment
+	CodeJudgmentDateAssumed  = "JUDGMENT_DATE_ASSUMED"          // opened_on absent: the publication date stands in
+	CodeRentPenaltyVoid      = "RENT_PENALTY_VOID"              // loi 89-462 art. 4 i)
+	CodeInterestNeedsNotice  = "INTEREST_NEEDS_NOTICE"          // legal interest runs from a formal notice
 	CodeRequestedExcess      = "REQUESTED_INTEREST_EXCESS"
 	CodePenaltyNotVerified   = "PENALTY_NOT_VERIFIED" // requested without the data to check it
 	CodeOtherItemToJustify   = "OTHER_ITEM_TO_JUSTIFY"

@@ -36,6 +36,10 @@ type Debtor struct {
 type CollectiveProceeding struct {
 	Kind        string     `json:"kind"`
 	PublishedOn civil.Date `json:"published_on,omitempty"`
+	// OpenedOn is the date of the opening judgment (extension): it decides
+	// which invoices carry the fixed indemnity and late penalties. When it is
+	// absent the BODACC publication date stands in for it, with a finding.
+	OpenedOn civil.Date `json:"opened_on,omitempty"`
 }
 
 type Claim struct {
