@@ -34,7 +34,7 @@ var Earliest = civil.Date{Year: 1900, Month: 1, Day: 1}
 
 var (
 	claimKinds      = []string{"consumer", "consumer_credit", "residential_rent", "commercial", "civil", "executory_title"}
-	eventKinds      = []string{"partial_payment", "acknowledgment", "court_claim", "enforcement_act", "formal_notice", "reminder"}
+	eventKinds      = []string{"partial_payment", "acknowledgment", "court_claim", "enforcement_act", "formal_notice", "reminder", "conciliation_attempt"}
 	itemKinds       = []string{"collection_fee", "file_fee", "fixed_indemnity", "late_penalty", "interest", "other"}
 	partyKinds      = []string{"consumer", "professional"}
 	overIndebtKinds = []string{"none", "filed", "admissible", "plan", "personal_recovery"}

@@ -24,6 +24,12 @@ const (
 	// admissible over-indebtedness file, debt erased): a threat of an action
 	// that cannot legally be taken (C. conso. L121-6, aggressive practice).
 	ViolationImpossibleThreat = "C-CONSO-L121-6"
+	// ViolationConciliationFirst: the letter threatens to bring the debtor
+	// before a court on a claim of at most 5 000 € (principal and interest)
+	// with no attempt at conciliation, mediation or participatory procedure
+	// recorded, when CPC 750-1 makes such an attempt a condition of the
+	// court claim's admissibility.
+	ViolationConciliationFirst = "CPC-750-1"
 	// ViolationUndueFees: the letter claims from a consumer collection costs
 	// that stay with the creditor (CPCE L111-8 al. 2, R124-4 3°) or the 40 €
 	// indemnity a consumer never owes.
@@ -42,6 +48,7 @@ const (
 	CodeForclusionAcquired       = "FORCLUSION_ACQUIRED"        // consumer-credit forclusion acquired
 	CodeLastDayNotExtended       = "LAST_DAY_NOT_EXTENDED"      // last day is a weekend: no extension
 	CodeInterruption             = "INTERRUPTION"               // an event restarted the period
+	CodeConciliationSuspends     = "CONCILIATION_SUSPENDS"      // C. civ. 2238: suspension, not computed
 	CodeNotInterruptive          = "NOT_INTERRUPTIVE"           // formal notice or reminder: no effect
 	CodeForclusionNotInterrupted = "FORCLUSION_NOT_INTERRUPTED" // payment/acknowledgment on a forclusion
 	CodeEventAfterBar            = "EVENT_AFTER_BAR"            // event after the last day: revives nothing
@@ -72,13 +79,14 @@ const (
 	CodeJudgmentInterestNote = "JUDGMENT_INTEREST_RATE" // CMF L313-3 majoration not computed
 
 	// Letter.
-	CodeMentionMissing    = "LETTER_MENTION_MISSING"
-	CodeJudicialImitation = "LETTER_IMITATES_JUDICIAL_ACT"
-	CodeImpossibleThreat  = "LETTER_THREATENS_IMPOSSIBLE_ACTION"
-	CodeThreatToCheck     = "LETTER_THREAT_TO_CHECK"
-	CodeUndueFeesInLetter = "LETTER_CLAIMS_UNDUE_FEES"
-	CodeFeesInLetterPro   = "LETTER_CLAIMS_CREDITOR_COSTS"
-	CodeLetterCompliant   = "LETTER_COMPLIANT"
+	CodeMentionMissing     = "LETTER_MENTION_MISSING"
+	CodeJudicialImitation  = "LETTER_IMITATES_JUDICIAL_ACT"
+	CodeImpossibleThreat   = "LETTER_THREATENS_IMPOSSIBLE_ACTION"
+	CodeThreatToCheck      = "LETTER_THREAT_TO_CHECK"
+	CodeThreatConciliation = "LETTER_THREAT_WITHOUT_CONCILIATION" // CPC 750-1: conciliation first up to 5 000 €
+	CodeUndueFeesInLetter  = "LETTER_CLAIMS_UNDUE_FEES"
+	CodeFeesInLetterPro    = "LETTER_CLAIMS_CREDITOR_COSTS"
+	CodeLetterCompliant    = "LETTER_COMPLIANT"
 
 	// Payment plan.
 	CodePlanSeizable      = "PLAN_SEIZABLE"

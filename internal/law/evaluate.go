@@ -248,6 +248,9 @@ var frEventKinds = map[string]string{
 	"enforcement_act": "l'acte d'exécution forcée",
 	"formal_notice":   "la mise en demeure",
 	"reminder":        "la relance",
+	// An attempt at conciliation, mediation or participatory procedure
+	// (CPC 750-1): an extension of the contract's event kinds.
+	"conciliation_attempt": "la tentative de conciliation ou de médiation",
 }
 
 func frEvent(kind string) string {

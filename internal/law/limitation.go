@@ -71,6 +71,13 @@ func (e *evaluator) limitation() {
 			e.add(Info, CodeNotInterruptive, "C. civ. 2240 à 2244",
 				capitalise(frEvent(ev.Kind))+" du "+frDate(ev.On)+" n'interrompt pas la prescription, même envoyée en recommandé (Cass. com., 18 mai 2022, n° 20-23.204) : seuls une reconnaissance du débiteur, une demande en justice ou un acte d'exécution forcée l'interrompent.")
 			continue
+		case ev.Kind == "conciliation_attempt":
+			// C. civ. 2238 suspends rather than interrupts, until the attempt
+			// ends (then at least 6 more months): the file does not say when
+			// it ended, so the last day stays the prudent, unsuspended one.
+			e.add(Info, CodeConciliationSuspends, "C. civ. 2238",
+				capitalise(frEvent(ev.Kind))+" du "+frDate(ev.On)+" n'interrompt pas la prescription : elle la suspend jusqu'à sa fin, le délai recommençant alors à courir pour au moins 6 mois (C. civ. 2238). Sa date de fin n'étant pas au dossier, le dernier jour indiqué ne tient pas compte de cette suspension : c'est la date prudente.")
+			continue
 		case !interrupts && pr.Forclusion && (ev.Kind == "partial_payment" || ev.Kind == "acknowledgment"):
 			e.add(Warning, CodeForclusionNotInterrupted, "C. civ. 2220 ; C. conso. R312-35",
 				capitalise(frEvent(ev.Kind))+" du "+frDate(ev.On)+" n'interrompt pas le délai de 2 ans : pour un crédit à la consommation c'est une forclusion, que seules une action en justice (C. civ. 2241) ou une mesure d'exécution (C. civ. 2244) engagées à temps arrêtent. Un paiement qui régularise les échéances impayées peut en revanche déplacer le premier incident non régularisé : vérifiez la date de départ.")

@@ -235,6 +235,8 @@ func violationTitle(code string) string {
 		return "menace d'une action en justice impossible"
 	case ViolationUndueFees:
 		return "frais réclamés à un consommateur qui ne les doit pas"
+	case ViolationConciliationFirst:
+		return "action en justice annoncée sans la tentative de conciliation préalable (jusqu'à 5 000 €)"
 	}
 	return code
 }

@@ -14,6 +14,7 @@ var labels = map[string]string{
 	law.ViolationJudicialImitation: "présentation imitant un acte judiciaire ou extrajudiciaire",
 	law.ViolationImpossibleThreat:  "menace d'une action en justice qui ne peut pas être engagée",
 	law.ViolationUndueFees:         "réclamation au débiteur de frais qui restent à la charge du créancier",
+	law.ViolationConciliationFirst: "menace d'une action en justice directe sans la tentative de conciliation ou de médiation préalable exigée jusqu'à 5 000 €",
 
 	law.ContactBanqueDeFrance:       "Banque de France (commission de surendettement)",
 	law.ContactTuteur:               "tuteur",
@@ -58,12 +59,13 @@ var labels = map[string]string{
 	"interest":        "intérêts",
 	"other":           "autre somme",
 
-	"partial_payment": "paiement partiel",
-	"acknowledgment":  "reconnaissance de dette",
-	"court_claim":     "demande en justice",
-	"enforcement_act": "acte d'exécution forcée",
-	"formal_notice":   "mise en demeure",
-	"reminder":        "relance",
+	"partial_payment":      "paiement partiel",
+	"acknowledgment":       "reconnaissance de dette",
+	"court_claim":          "demande en justice",
+	"enforcement_act":      "acte d'exécution forcée",
+	"formal_notice":        "mise en demeure",
+	"reminder":             "relance",
+	"conciliation_attempt": "tentative de conciliation ou de médiation",
 }
 
 // Label is the French name of an engine code (the code itself when unknown).
@@ -78,7 +80,7 @@ func Label(code string) string {
 // five mentions of R124-4 and the faults the engine detects, by their codes.
 func DefaultLetterOptions() []Option {
 	codes := []string{law.MentionCollector, law.MentionCreditor, law.MentionAmounts, law.MentionDemand, law.MentionL111_8,
-		law.ViolationJudicialImitation, law.ViolationImpossibleThreat, law.ViolationUndueFees}
+		law.ViolationJudicialImitation, law.ViolationImpossibleThreat, law.ViolationConciliationFirst, law.ViolationUndueFees}
 	opts := make([]Option, len(codes))
 	for i, c := range codes {
 		opts[i] = Option{ID: c, Label: labels[c]}
