@@ -19,7 +19,10 @@ type LimitationPeriod struct {
 func PeriodFor(kind string) (LimitationPeriod, bool) {
 	switch kind {
 	case "consumer":
-		return LimitationPeriod{2, "C. conso. L218-2", "la date d'exigibilité", false}, true
+		// For works and services the claim is exigible, and the period
+		// starts, on their completion, not on the invoice date (Cass. 1re
+		// civ., 19 mai 2021, n° 20-12.520): starts_on is then that day.
+		return LimitationPeriod{2, "C. conso. L218-2", "la date d'exigibilité (pour des travaux ou des services, leur achèvement)", false}, true
 	case "consumer_credit":
 		return LimitationPeriod{2, "C. conso. R312-35", "le premier incident de paiement non régularisé", true}, true
 	case "residential_rent":

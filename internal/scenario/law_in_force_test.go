@@ -104,3 +104,75 @@ func TestAgent3CourtThreat_DirectSummonsIsNeverAnExpectedStep(t *testing.T) {
 		}
 	}
 }
+
+// For works, the consumer period (C. conso. L218-2) runs from their
+// completion, not from the invoice (Cass. 1re civ., 19 mai 2021,
+// n° 20-12.520). The drawn payments straddle the last day counted from the
+// completion: the keys must follow it, never the invoice date.
+func TestClerc1Artisan_PeriodRunsFromTheCompletionOfTheWorks(t *testing.T) {
+	p := parameters(t)
+	s := shippedScenario(t, "clerc1-recevabilite-facture-artisan")
+	drawn := map[bool]int{}
+	for sd := int64(1); sd <= 60; sd++ {
+		c := scenario.Draw(s, sd)
+		completion := c.Input.Claim.StartsOn
+		invoice := completion.AddDays(49) // the invoice's date in the documents
+		payment := c.Input.Claim.Events[1].On
+		out := law.Evaluate(c.Input, p)
+		barred := out.Limitation.Barred
+		drawn[barred]++
+		if barred {
+			if out.Limitation.LastDay != completion.AddYears(2) || !payment.After(completion.AddYears(2)) || payment.After(invoice.AddYears(2)) {
+				t.Errorf("seed %d: barred with last day %s, completion %s, payment %s", sd, out.Limitation.LastDay, completion, payment)
+			}
+		} else if out.Limitation.LastDay != payment.AddYears(2) {
+			t.Errorf("seed %d: last day %s, want two years after the payment %s", sd, out.Limitation.LastDay, payment)
+		}
+		if got := asString(t, keyOf(t, s, c, p, "start")); got != "fin" {
+			t.Errorf("seed %d: start key %q, want the completion of the works", sd, got)
+		}
+		wantDecision := map[bool]string{true: "refuser", false: "accepter"}[barred]
+		if got := asString(t, keyOf(t, s, c, p, "decision")); got != wantDecision {
+			t.Errorf("seed %d: decision %q, want %q", sd, got, wantDecision)
+		}
+	}
+	if drawn[true] == 0 || drawn[false] == 0 {
+		t.Fatalf("60 draws: %d barred, %d live: the payment must straddle the last day", drawn[true], drawn[false])
+	}
+}
+
+// Interest at the legal rate from the formal notice (C. civ. 1231-6) is owed
+// by a consumer too: it is claimed, never refused, and the total includes it.
+func TestClerc1Gym_LegalInterestAfterTheFormalNoticeIsClaimed(t *testing.T) {
+	p := parameters(t)
+	s := shippedScenario(t, "clerc1-frais-salle-de-sport")
+	for _, c := range cases(s) {
+		out := law.Evaluate(c.Input, p)
+		var interest *law.Item
+		for i, it := range out.Claimable.Allowed {
+			if it.Kind == "interest" {
+				interest = &out.Claimable.Allowed[i]
+			}
+		}
+		if interest == nil || interest.Amount <= 0 || !strings.Contains(interest.Rule, "1231-6") {
+			t.Fatalf("seed %d: no legal interest allowed: %+v", c.Seed, out.Claimable)
+		}
+		if out.Claimable.Total != out.Claimable.Principal+interest.Amount {
+			t.Errorf("seed %d: total %s, want principal %s + interest %s", c.Seed, out.Claimable.Total, out.Claimable.Principal, interest.Amount)
+		}
+		if refused := asList(t, keyOf(t, s, c, p, "refused")); slices.Contains(refused, "interets") {
+			t.Errorf("seed %d: interest among the refused items %v", c.Seed, refused)
+		}
+		if got := asString(t, keyOf(t, s, c, p, "interest")); got != "oui" {
+			t.Errorf("seed %d: interest key %q, want oui", c.Seed, got)
+		}
+		// The principal alone is no longer the right total.
+		principalOnly, _ := json.Marshal(out.Claimable.Principal)
+		res := scenario.Grade(s, c, p, map[string]json.RawMessage{"total": principalOnly})
+		for _, it := range res.Items {
+			if it.Task == "total" && it.Correct {
+				t.Errorf("seed %d: the principal alone (%s) is graded correct", c.Seed, principalOnly)
+			}
+		}
+	}
+}
