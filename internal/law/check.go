@@ -136,6 +136,18 @@ func (c *checker) claim(cl *Claim) {
 			c.pastDate(p+".on", ev.On)
 		}
 		c.amount(p+".amount", ev.Amount)
+		if ev.Kind != "partial_payment" && (ev.ReceivedByCollector || ev.ReceiptIssued || !ev.RemittedOn.IsZero()) {
+			c.add(p+".received_by_collector", "Seul un paiement partiel peut être encaissé par le cabinet, quittancé et reversé.", "Only a partial payment can be received by the collector, receipted and remitted.")
+		}
+		if !ev.RemittedOn.IsZero() {
+			c.pastDate(p+".remitted_on", ev.RemittedOn)
+			switch {
+			case !ev.ReceivedByCollector:
+				c.add(p+".remitted_on", "Un reversement suppose un paiement encaissé par le cabinet (received_by_collector).", "remitted_on needs received_by_collector.")
+			case !ev.On.IsZero() && ev.RemittedOn.Before(ev.On):
+				c.add(p+".remitted_on", "Les fonds ne peuvent pas être reversés avant d'avoir été encaissés.", "remitted_on is before the payment was collected.")
+			}
+		}
 		if ev.Kind == "partial_payment" {
 			if ev.Amount == 0 {
 				c.add(p+".amount", "Un paiement partiel doit indiquer son montant.", "A partial payment needs an amount.")

@@ -97,6 +97,12 @@ const (
 	CodePlanNoCapacity    = "PLAN_NO_CAPACITY"
 	CodePlanNotAllowed    = "PLAN_NOT_ALLOWED"
 
+	// Remittance of collected funds (CPCE R124-5, R124-6).
+	CodeRemittanceDue    = "REMITTANCE_DUE"     // funds held, the month still running
+	CodeRemittanceOnTime = "REMITTANCE_ON_TIME" // remitted within the month
+	CodeRemittanceLate   = "REMITTANCE_LATE"    // remitted late, or still held after the month
+	CodeReceiptMissing   = "RECEIPT_MISSING"    // no receipt given to the debtor
+
 	// Situation.
 	CodeOverIndebtednessFiled      = "OVERINDEBTEDNESS_FILED"
 	CodeOverIndebtednessAdmissible = "OVERINDEBTEDNESS_ADMISSIBLE"
@@ -141,7 +147,10 @@ const (
 	StepConciliation          = "conciliation"
 	StepInjonctionDePayer     = "injonction_de_payer"
 	StepEnforceTitle          = "enforcement_by_commissaire_de_justice"
+	StepIssueReceipt          = "issue_receipt"           // CPCE R124-6 al. 1
+	StepRemitFunds            = "remit_funds_to_creditor" // CPCE R124-6 al. 2
 
 	DeadlineClaimDeclaration = "claim_declaration"
 	DeadlineSommationDOpter  = "sommation_d_opter"
+	DeadlineRemittance       = "remittance" // funds collected to remit to the creditor (CPCE R124-6)
 )

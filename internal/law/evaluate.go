@@ -30,6 +30,7 @@ func Evaluate(in Input, p Parameters) Output {
 	e.classifyParties()
 	e.limitation()
 	e.claimable()
+	e.remittances()
 	if in.Letter != nil {
 		e.letter()
 	}

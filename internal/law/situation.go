@@ -40,6 +40,7 @@ func (e *evaluator) situation() {
 		}
 	}
 
+	e.remittanceSituation(s)
 	if lt := e.out.Letter; lt != nil && !lt.Compliant && s.AmicableCollectionAllowed {
 		s.NextSteps = appendOnce(s.NextSteps, StepSendCompliantLetter)
 	}
@@ -232,4 +233,22 @@ func (e *evaluator) courtSteps(s *Situation) {
 	e.sitRules = append(e.sitRules, "CPC 1405")
 	e.add(Info, CodeInjonctionDePayer, "CPC 1405",
 		"En cas d'échec amiable, la créance ("+frMoney(amount)+" en principal et intérêts) dépasse "+frMoney(ceiling.Amount)+" : la procédure simplifiée n'est pas ouverte ; le créancier peut présenter une requête en injonction de payer (CPC 1405)."+last)
+}
+
+// remittanceSituation adds what the payments the collector holds call for:
+// a receipt to the debtor, the funds to the creditor by their deadline
+// (CPCE R124-6), whatever else the situation stops.
+func (e *evaluator) remittanceSituation(s *Situation) {
+	for _, r := range e.out.Remittances {
+		if !r.ReceiptIssued {
+			s.NextSteps = appendOnce(s.NextSteps, StepIssueReceipt)
+		}
+		if r.RemittedOn.IsZero() {
+			s.Deadlines = append(s.Deadlines, Deadline{Kind: DeadlineRemittance, On: r.RemitBy, Rule: "CPCE R124-6"})
+			s.NextSteps = appendOnce(s.NextSteps, StepRemitFunds)
+		}
+	}
+	if len(e.out.Remittances) > 0 {
+		e.sitRules = append(e.sitRules, "CPCE R124-6")
+	}
 }

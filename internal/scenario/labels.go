@@ -42,8 +42,11 @@ var labels = map[string]string{
 	law.StepConciliation:          "tentative de conciliation ou de médiation",
 	law.StepInjonctionDePayer:     "requête en injonction de payer",
 	law.StepEnforceTitle:          "exécution du titre par un commissaire de justice",
+	law.StepIssueReceipt:          "remettre une quittance au débiteur",
+	law.StepRemitFunds:            "reverser les fonds encaissés au créancier",
 
 	law.DeadlineClaimDeclaration: "déclaration de créance",
+	law.DeadlineRemittance:       "reversement des fonds au créancier",
 
 	"consumer":         "créance de consommation",
 	"consumer_credit":  "crédit à la consommation",
