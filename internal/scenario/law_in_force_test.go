@@ -176,3 +176,81 @@ func TestClerc1Gym_LegalInterestAfterTheFormalNoticeIsClaimed(t *testing.T) {
 		}
 	}
 }
+
+// The negotiation is graded by the engine's plan (C. trav. R3252-2, reste à
+// vivre ≥ RSA): the variants must draw both a sustainable and an
+// unsustainable proposal, and the right decision and counter-offer follow.
+func TestAgent3Plan_DecisionAndCounterOfferFollowTheSeizureScale(t *testing.T) {
+	p := parameters(t)
+	s := shippedScenario(t, "agent3-echeancier-soutenable")
+	drawn := map[bool]int{}
+	for sd := int64(1); sd <= 60; sd++ {
+		c := scenario.Draw(s, sd)
+		pl := law.Evaluate(c.Input, p).Plan
+		if pl == nil {
+			t.Fatalf("seed %d: no plan", sd)
+		}
+		drawn[pl.Sustainable]++
+		want := map[bool]string{true: "accepter", false: "revoir"}[pl.Sustainable]
+		if got := asString(t, keyOf(t, s, c, p, "decision")); got != want {
+			t.Errorf("seed %d: decision %q, want %q (max %s, proposed %s)", sd, got, want, pl.MaxInstalment, c.Input.Household.ProposedInstalment)
+		}
+		if pl.Sustainable != (c.Input.Household.ProposedInstalment <= pl.MaxInstalment) {
+			t.Errorf("seed %d: sustainable %v but proposed %s, max %s", sd, pl.Sustainable, c.Input.Household.ProposedInstalment, pl.MaxInstalment)
+		}
+		// A counter-offer one cent above the maximum is refused, the maximum itself accepted.
+		for _, tc := range []struct {
+			offer int64
+			ok    bool
+		}{{int64(pl.MaxInstalment), true}, {int64(pl.MaxInstalment) + 1, false}} {
+			ans, _ := json.Marshal(map[string]float64{"instalment": float64(tc.offer) / 100})
+			res := scenario.Grade(s, c, p, map[string]json.RawMessage{"counter": ans})
+			for _, it := range res.Items {
+				if it.Task == "counter" && it.Correct != tc.ok {
+					t.Errorf("seed %d: counter-offer %d cents graded %v, want %v", sd, tc.offer, it.Correct, tc.ok)
+				}
+			}
+		}
+	}
+	if drawn[true] == 0 || drawn[false] == 0 {
+		t.Fatalf("60 draws: %d sustainable, %d not: both must be reachable", drawn[true], drawn[false])
+	}
+}
+
+// CPCE R124-6: each payment the collector receives is remitted within one
+// month of its collection, and the debtor gets a receipt. The March
+// remittance is drawn on both sides of its deadline.
+func TestAgent3Remittance_DeadlinesAndReceiptsFollowR124_6(t *testing.T) {
+	p := parameters(t)
+	s := shippedScenario(t, "agent3-suivi-encaissements")
+	late := map[bool]int{}
+	for sd := int64(1); sd <= 60; sd++ {
+		c := scenario.Draw(s, sd)
+		ev := c.Input.Claim.Events
+		out := law.Evaluate(c.Input, p)
+		if len(out.Remittances) != 3 {
+			t.Fatalf("seed %d: remittances %+v", sd, out.Remittances)
+		}
+		march := out.Remittances[1]
+		late[march.Late]++
+		if march.Late != ev[1].RemittedOn.After(ev[1].On.AddMonths(1)) {
+			t.Errorf("seed %d: March collected %s remitted %s late=%v", sd, ev[1].On, ev[1].RemittedOn, march.Late)
+		}
+		wantLate := map[bool]string{true: "non", false: "oui"}[march.Late]
+		if got := asString(t, keyOf(t, s, c, p, "march_late")); got != wantLate {
+			t.Errorf("seed %d: march_late key %q, want %q", sd, got, wantLate)
+		}
+		var deadline string
+		_ = json.Unmarshal(keyOf(t, s, c, p, "april_deadline"), &deadline)
+		if deadline != ev[2].On.AddMonths(1).String() {
+			t.Errorf("seed %d: April deadline %s, want a month after %s", sd, deadline, ev[2].On)
+		}
+		todo := asList(t, keyOf(t, s, c, p, "todo"))
+		if !slices.Contains(todo, "reverser") || slices.Contains(todo, "quittance") == ev[2].ReceiptIssued || slices.Contains(todo, "garder") {
+			t.Errorf("seed %d: todo %v (receipt issued %v)", sd, todo, ev[2].ReceiptIssued)
+		}
+	}
+	if late[true] == 0 || late[false] == 0 {
+		t.Fatalf("60 draws: %d late, %d on time: both must be reachable", late[true], late[false])
+	}
+}
