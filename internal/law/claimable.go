@@ -33,7 +33,7 @@ func (e *evaluator) claimable() {
 	// checked against it.
 	var computed *Item
 	afterJudgment := false // the opening judgment forbade paying on the due date
-	if e.collective != "" {
+	if e.collective != "" && asksForLateness(c) {
 		before, _ := e.dueBeforeJudgment()
 		afterJudgment = !before
 	}
@@ -104,6 +104,22 @@ func (e *evaluator) claimable() {
 	}
 	cl.Rule = joinRules(rules)
 	e.out.Claimable = cl
+}
+
+// asksForLateness says whether the file claims anything for late payment
+// (penalties, interest, the fixed indemnity): only then does the date of an
+// opening judgment matter to the claimable sums.
+func asksForLateness(c *Claim) bool {
+	if c.LatePenalty != nil {
+		return true
+	}
+	for _, it := range c.RequestedItems {
+		switch it.Kind {
+		case "late_penalty", "interest", "fixed_indemnity":
+			return true
+		}
+	}
+	return false
 }
 
 // fee decides a collection or file fee: amicable collection costs stay with

@@ -471,3 +471,28 @@ func TestClaimable_RequestedPenaltiesWithoutData(t *testing.T) {
 		})
 	}
 }
+
+// The publication date stands in for a missing judgment date only where it
+// matters: a file that claims nothing for lateness gets no such warning.
+func TestClaimable_JudgmentDateFallbackOnlyWhenLatenessIsClaimed(t *testing.T) {
+	in := b2b("1000", "2025-01-31", "2025-06-30")
+	in.Debtor.CollectiveProceeding = &CollectiveProceeding{Kind: "redressement", PublishedOn: d("2025-03-12")}
+	if out := Evaluate(in, params(t)); hasFinding(out, CodeJudgmentDateAssumed) {
+		t.Errorf("fallback reported with nothing claimed for lateness: %v", findingCodes(out))
+	}
+	in.Claim.RequestedItems = []RequestedItem{{Kind: "fixed_indemnity", Amount: eur("40")}}
+	out := Evaluate(in, params(t))
+	f, ok := finding(out, CodeJudgmentDateAssumed)
+	if !ok || !strings.Contains(f.Message, "12 mars 2025") || !strings.Contains(f.Rule, "L622-7") {
+		t.Errorf("fallback finding %+v", f)
+	}
+	n := 0
+	for _, f := range out.Findings {
+		if f.Code == CodeJudgmentDateAssumed {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("fallback reported %d times, want once", n)
+	}
+}
