@@ -116,3 +116,15 @@ func TestCheck_RemittanceFields(t *testing.T) {
 		})
 	}
 }
+
+func TestRender_ShowsTheFundsToRemit(t *testing.T) {
+	in := file("consumer", "2026-01-10", "2026-03-20")
+	in.Claim.Events = []Event{{Kind: "partial_payment", On: d("2026-01-31"), Amount: eur("1250"), ReceivedByCollector: true}}
+	text := Render(Evaluate(in, params(t)))
+	flat := strings.Join(strings.Fields(text), " ") // long lines wrap
+	for _, want := range []string{"Fonds encaissés (CPCE R124-6)", "1 250,00 €", "28 février 2026", "en retard", "quittance à remettre", "reverser les fonds encaissés au créancier"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("rendering lacks %q:\n%s", want, text)
+		}
+	}
+}
