@@ -34,7 +34,7 @@ var Earliest = civil.Date{Year: 1900, Month: 1, Day: 1}
 
 var (
 	claimKinds      = []string{"consumer", "consumer_credit", "residential_rent", "commercial", "civil", "executory_title"}
-	eventKinds      = []string{"partial_payment", "acknowledgment", "court_claim", "enforcement_act", "formal_notice", "reminder"}
+	eventKinds      = []string{"partial_payment", "acknowledgment", "court_claim", "enforcement_act", "formal_notice", "reminder", "conciliation_attempt"}
 	itemKinds       = []string{"collection_fee", "file_fee", "fixed_indemnity", "late_penalty", "interest", "other"}
 	partyKinds      = []string{"consumer", "professional"}
 	overIndebtKinds = []string{"none", "filed", "admissible", "plan", "personal_recovery"}
@@ -73,6 +73,12 @@ func Check(in Input) []Problem {
 					"published_on is required when a collective proceeding is set: the claim-declaration deadline runs from it.")
 			}
 			c.pastDate("debtor.collective_proceeding.published_on", cp.PublishedOn)
+			c.pastDate("debtor.collective_proceeding.opened_on", cp.OpenedOn)
+			if !cp.OpenedOn.IsZero() && !cp.PublishedOn.IsZero() && cp.OpenedOn.After(cp.PublishedOn) {
+				c.add("debtor.collective_proceeding.opened_on",
+					"Le jugement d'ouverture ne peut pas être postérieur à sa publication au BODACC.",
+					"opened_on cannot be after published_on: the BODACC publishes the judgment after it is given.")
+			}
 		}
 		c.pastDate("debtor.deceased_on", d.DeceasedOn)
 	}
@@ -130,6 +136,18 @@ func (c *checker) claim(cl *Claim) {
 			c.pastDate(p+".on", ev.On)
 		}
 		c.amount(p+".amount", ev.Amount)
+		if ev.Kind != "partial_payment" && (ev.ReceivedByCollector || ev.ReceiptIssued || !ev.RemittedOn.IsZero()) {
+			c.add(p+".received_by_collector", "Seul un paiement partiel peut être encaissé par le cabinet, quittancé et reversé.", "Only a partial payment can be received by the collector, receipted and remitted.")
+		}
+		if !ev.RemittedOn.IsZero() {
+			c.pastDate(p+".remitted_on", ev.RemittedOn)
+			switch {
+			case !ev.ReceivedByCollector:
+				c.add(p+".remitted_on", "Un reversement suppose un paiement encaissé par le cabinet (received_by_collector).", "remitted_on needs received_by_collector.")
+			case !ev.On.IsZero() && ev.RemittedOn.Before(ev.On):
+				c.add(p+".remitted_on", "Les fonds ne peuvent pas être reversés avant d'avoir été encaissés.", "remitted_on is before the payment was collected.")
+			}
+		}
 		if ev.Kind == "partial_payment" {
 			if ev.Amount == 0 {
 				c.add(p+".amount", "Un paiement partiel doit indiquer son montant.", "A partial payment needs an amount.")

@@ -69,6 +69,12 @@ func TestCheck_Problems(t *testing.T) {
 		{"published_on after as_of", func(in *Input) {
 			in.Debtor = &Debtor{CollectiveProceeding: &CollectiveProceeding{Kind: "redressement", PublishedOn: d("2025-06-02")}}
 		}, "debtor.collective_proceeding.published_on"},
+		{"judgment after its publication", func(in *Input) {
+			in.Debtor = &Debtor{CollectiveProceeding: &CollectiveProceeding{Kind: "redressement", OpenedOn: d("2025-05-02"), PublishedOn: d("2025-05-01")}}
+		}, "debtor.collective_proceeding.opened_on"},
+		{"opened_on after as_of", func(in *Input) {
+			in.Debtor = &Debtor{CollectiveProceeding: &CollectiveProceeding{Kind: "redressement", OpenedOn: d("2025-06-02"), PublishedOn: d("2025-06-01")}}
+		}, "debtor.collective_proceeding.opened_on"},
 		{"unknown proceeding", func(in *Input) {
 			in.Debtor = &Debtor{CollectiveProceeding: &CollectiveProceeding{Kind: "conciliation"}}
 		}, "debtor.collective_proceeding.kind"},

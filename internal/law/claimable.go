@@ -32,16 +32,27 @@ func (e *evaluator) claimable() {
 	// creditor requested as penalties or interest: the requests are only
 	// checked against it.
 	var computed *Item
+	afterJudgment := false // the opening judgment forbade paying on the due date
+	if e.collective != "" && asksForLateness(c) {
+		before, _ := e.dueBeforeJudgment()
+		afterJudgment = !before
+	}
 	if c.LatePenalty != nil {
 		computed = e.latePenalty(c.LatePenalty)
-		if computed != nil {
+		switch {
+		case computed == nil:
+		case afterJudgment:
+			computed.Rule = "C. com. L622-7 ; L622-28"
+			cl.Refused = append(cl.Refused, *computed)
+			rules = append(rules, computed.Rule)
+		default:
 			cl.Allowed = append(cl.Allowed, *computed)
 			rules = append(rules, computed.Rule)
 			e.interestLike += computed.Amount
 		}
 	}
 	budget := money.Cents(0)
-	if computed != nil {
+	if computed != nil && !afterJudgment {
 		budget = computed.Amount
 	}
 	indemnityLeft := money.Cents(-1) // unknown until the first indemnity item
@@ -59,6 +70,10 @@ func (e *evaluator) claimable() {
 			e.indemnity(cl, item, &indemnityLeft)
 			rules = append(rules, "C. com. L441-10")
 		case "late_penalty", "interest":
+			if afterJudgment {
+				e.refusedAfterJudgment(cl, item)
+				continue
+			}
 			if c.LatePenalty != nil {
 				covered := min(item.Amount, budget)
 				budget -= covered
@@ -91,6 +106,22 @@ func (e *evaluator) claimable() {
 	e.out.Claimable = cl
 }
 
+// asksForLateness says whether the file claims anything for late payment
+// (penalties, interest, the fixed indemnity): only then does the date of an
+// opening judgment matter to the claimable sums.
+func asksForLateness(c *Claim) bool {
+	if c.LatePenalty != nil {
+		return true
+	}
+	for _, it := range c.RequestedItems {
+		switch it.Kind {
+		case "late_penalty", "interest", "fixed_indemnity":
+			return true
+		}
+	}
+	return false
+}
+
 // fee decides a collection or file fee: amicable collection costs stay with
 // the creditor without an executory title (CPCE L111-8 al. 2), whatever the
 // contract says.
@@ -119,8 +150,11 @@ func (e *evaluator) fee(cl *Claimable, item Item) {
 
 // indemnity decides the 40 € fixed indemnity for collection costs: owed only
 // by a professional to a professional for a late invoice, never by a
-// consumer, and not when a collective proceeding forbids paying the debt on
-// its due date (C. com. L441-10 II, D441-5).
+// consumer. In a collective proceeding it is owed for an invoice that fell
+// due before the opening judgment (the debtor was late on its own account;
+// the indemnity goes into the declared claim), not for one falling due on or
+// after it, since the judgment is what forbids paying it (C. com. L441-10 II,
+// D441-5, L622-7).
 func (e *evaluator) indemnity(cl *Claimable, item Item, left *money.Cents) {
 	const rule = "C. com. L441-10 II ; D441-5"
 	item.Rule = rule
@@ -129,18 +163,25 @@ func (e *evaluator) indemnity(cl *Claimable, item Item, left *money.Cents) {
 		if e.debtor == "consumer" {
 			e.undueFees = append(e.undueFees, item.Label)
 		}
-		e.add(Warning, CodeIndemnityRefused, rule, "L'indemnité forfaitaire pour frais de recouvrement ("+frMoney(item.Amount)+") est refusée : "+why)
+		e.add(Warning, CodeIndemnityRefused, item.Rule, "L'indemnité forfaitaire pour frais de recouvrement ("+frMoney(item.Amount)+") est refusée : "+why)
 	}
 	switch {
-	case e.collective != "":
-		refuse("l'ouverture d'une procédure collective interdit de payer la créance à son échéance, le créancier ne peut donc pas l'invoquer (C. com. L441-10 II).")
-		return
 	case e.debtor == "consumer":
 		refuse("un consommateur ne la doit jamais ; elle ne vaut qu'entre professionnels (C. com. L441-10 II).")
 		return
 	case !e.b2b:
 		refuse("elle n'est due que par un professionnel à un professionnel, pour une facture payée en retard (C. com. L441-10 II).")
 		return
+	}
+	declared := ""
+	if e.collective != "" {
+		before, j := e.dueBeforeJudgment()
+		if !before {
+			item.Rule = "C. com. L441-10 II ; D441-5 ; L622-7"
+			refuse("la facture est échue le " + frDate(e.claim.StartsOn) + ", après le jugement d'ouverture du " + frDate(j) + " ou le jour même : c'est le jugement qui interdit au débiteur de la payer à l'échéance (C. com. L622-7), il n'est donc pas en retard de son fait et l'indemnité n'est pas due (C. com. L441-10 II ; D441-5).")
+			return
+		}
+		declared = " La facture étant échue le " + frDate(e.claim.StartsOn) + ", avant le jugement d'ouverture du " + frDate(j) + ", l'indemnité fait partie de la créance à déclarer au " + e.proceedingOfficer() + " (C. com. L622-24) ; elle ne peut pas être payée hors procédure (L622-7)."
 	}
 	if *left < 0 {
 		day := e.claim.StartsOn.AddDays(1) // owed from the first day of delay
@@ -161,7 +202,7 @@ func (e *evaluator) indemnity(cl *Claimable, item Item, left *money.Cents) {
 		a.Amount = allowed
 		cl.Allowed = append(cl.Allowed, a)
 		e.add(Info, CodeIndemnityAllowed, rule,
-			"Le débiteur professionnel doit de plein droit l'indemnité forfaitaire de "+frMoney(allowed)+" pour cette facture payée en retard (C. com. L441-10 II, D441-5), sans rappel préalable.")
+			"Le débiteur professionnel doit de plein droit l'indemnité forfaitaire de "+frMoney(allowed)+" pour cette facture payée en retard (C. com. L441-10 II, D441-5), sans rappel préalable."+declared)
 	}
 	if excess := item.Amount - allowed; excess > 0 {
 		r := item
@@ -170,6 +211,18 @@ func (e *evaluator) indemnity(cl *Claimable, item Item, left *money.Cents) {
 		e.add(Warning, CodeIndemnityCapped, rule,
 			"L'indemnité forfaitaire est fixée par décret à une somme par facture (D441-5) : "+frMoney(excess)+" demandés en plus sont refusés ; des frais supérieurs ne s'obtiennent que sur justification (C. com. L441-10 II).")
 	}
+}
+
+// refusedAfterJudgment refuses a penalty or interest the creditor requests on
+// an invoice that fell due on or after the opening judgment of the debtor's
+// collective proceeding: the judgment forbids paying it (C. com. L622-7) and
+// stops interest (L622-28), so the debtor was never late on its own account.
+func (e *evaluator) refusedAfterJudgment(cl *Claimable, item Item) {
+	item.Rule = "C. com. L622-7 ; L622-28"
+	cl.Refused = append(cl.Refused, item)
+	_, j := e.dueBeforeJudgment()
+	e.add(Warning, CodePenaltyAfterJudgment, item.Rule,
+		"« "+item.Label+" » ("+frMoney(item.Amount)+") est refusé : la facture est échue le "+frDate(e.claim.StartsOn)+", après le jugement d'ouverture du "+frDate(j)+" ou le jour même ; le jugement interdit de la payer (C. com. L622-7) et arrête le cours des intérêts et pénalités (L622-28), aucun retard n'est imputable au débiteur.")
 }
 
 // unverifiedInterest decides a penalty or interest the creditor requests
@@ -193,6 +246,11 @@ func (e *evaluator) unverifiedInterest(cl *Claimable, item Item) {
 	}
 	cl.Allowed = append(cl.Allowed, item)
 	e.interestLike += item.Amount
+	if e.collective != "" {
+		_, j := e.dueBeforeJudgment()
+		e.add(Warning, CodePenaltyStopped, "C. com. L622-28 ; L622-24",
+			"« "+item.Label+" » n'est dû que pour la période qui précède le jugement d'ouverture du "+frDate(j)+" : le jugement arrête le cours des intérêts et pénalités (C. com. L622-28) ; le montant arrêté à la veille du jugement est à inclure dans la créance déclarée au "+e.proceedingOfficer()+" (L622-24).")
+	}
 	e.add(Info, CodePenaltyNotVerified, item.Rule,
 		"« "+item.Label+" » ("+frMoney(item.Amount)+") est repris tel que demandé : donnez le taux et la date de paiement (late_penalty) pour que le montant soit calculé et vérifié.")
 }

@@ -126,8 +126,12 @@ func TestClaimable_FixedIndemnity(t *testing.T) {
 		in.Creditor, in.Debtor = &Creditor{Kind: creditor}, &Debtor{Kind: debtor}
 		return in
 	}
-	inProceeding := b2b("480", "2025-01-10", "2025-06-01")
-	inProceeding.Debtor.CollectiveProceeding = &CollectiveProceeding{Kind: "redressement", PublishedOn: d("2025-03-01")}
+	// An invoice due before the opening judgment carries the indemnity (C. com. L441-10, D441-5);
+	// one due after it does not (the judgment forbids paying it, L622-7).
+	dueBeforeJudgment := b2b("480", "2025-01-10", "2025-06-01")
+	dueBeforeJudgment.Debtor.CollectiveProceeding = &CollectiveProceeding{Kind: "redressement", OpenedOn: d("2025-02-20"), PublishedOn: d("2025-03-01")}
+	dueAfterJudgment := b2b("480", "2025-02-21", "2025-06-01")
+	dueAfterJudgment.Debtor.CollectiveProceeding = &CollectiveProceeding{Kind: "redressement", OpenedOn: d("2025-02-20"), PublishedOn: d("2025-03-01")}
 	cases := []struct {
 		name             string
 		in               Input
@@ -142,7 +146,8 @@ func TestClaimable_FixedIndemnity(t *testing.T) {
 		{"consumer debtor", file("consumer", "2025-01-10", "2025-06-01"), []string{"40"}, "0", "40", CodeIndemnityRefused},
 		{"consumer creditor", withKinds("consumer", "professional"), []string{"40"}, "0", "40", CodeIndemnityRefused},
 		{"parties unknown", file("civil", "2025-01-10", "2025-06-01"), []string{"40"}, "0", "40", CodeIndemnityRefused},
-		{"collective proceeding", inProceeding, []string{"40"}, "0", "40", CodeIndemnityRefused},
+		{"collective proceeding, invoice due before the judgment", dueBeforeJudgment, []string{"40"}, "40", "0", CodeIndemnityAllowed},
+		{"collective proceeding, invoice due after the judgment", dueAfterJudgment, []string{"40"}, "0", "40", CodeIndemnityRefused},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -221,16 +226,129 @@ func TestClaimable_LatePenaltiesBetweenProfessionals(t *testing.T) {
 	}
 }
 
-func TestClaimable_PenaltiesStopAtTheCollectiveProceeding(t *testing.T) {
+// C. com. L622-28: the opening judgment stops interest and late penalties
+// from the first hour of its day; they run to its eve and go into the
+// declared claim (L622-24).
+func TestClaimable_PenaltiesStopOnTheEveOfTheOpeningJudgment(t *testing.T) {
 	in := b2b("1000", "2025-01-31", "2025-06-30")
-	in.Debtor.CollectiveProceeding = &CollectiveProceeding{Kind: "sauvegarde", PublishedOn: d("2025-03-02")}
+	in.Debtor.CollectiveProceeding = &CollectiveProceeding{Kind: "sauvegarde", OpenedOn: d("2025-03-02"), PublishedOn: d("2025-03-12")}
 	in.Claim.LatePenalty = &LatePenalty{}
 	out := Evaluate(in, params(t))
-	if got, _ := allowedOf(out, "late_penalty"); got != eur("10.81") {
-		t.Fatalf("penalty %s, want 10.81 (30 days to the publication)", got)
+	// 1 February to 1 March: 29 days × 13,15 % (BCE 3,15 + 10) on 1 000 € = 10,448 €
+	if got, _ := allowedOf(out, "late_penalty"); got != eur("10.45") {
+		t.Fatalf("penalty %s, want 10.45 (29 days to the eve of the judgment)", got)
 	}
-	if !hasFinding(out, CodePenaltyStopped) {
-		t.Errorf("missing %s", CodePenaltyStopped)
+	f, ok := finding(out, CodePenaltyStopped)
+	if !ok || !strings.Contains(f.Rule, "L622-28") || !strings.Contains(f.Message, "1er mars 2025") {
+		t.Errorf("finding %+v, want L622-28 and the eve of the judgment", f)
+	}
+	if hasFinding(out, CodeJudgmentDateAssumed) {
+		t.Errorf("the judgment date is given: no fallback finding expected")
+	}
+}
+
+// The fixed indemnity (C. com. L441-10 II, D441-5) and late penalties of an
+// invoice that fell due before the opening judgment are owed and declared;
+// for an invoice due on or after the judgment they are refused, since the
+// judgment is what forbids paying it (L622-7). The boundaries are the day
+// before, the day of and the day after the judgment.
+func TestClaimable_CollectiveProceeding_IndemnityAndPenaltiesFollowTheDueDateAgainstTheJudgment(t *testing.T) {
+	p := params(t)
+	const judgment, published = "2025-03-02", "2025-03-12"
+	cases := []struct {
+		name          string
+		due           string
+		openedOn      string // "" : the publication stands in for the judgment
+		owed          bool
+		penalty       string // allowed late penalty when owed ("" when refused)
+		assumedFinder bool
+	}{
+		// 29 days (1 February to 1 March) at 13,15 % on 1 000 € = 10,448 €
+		{"due a month before the judgment", "2025-01-31", judgment, true, "10.45", false},
+		// first day of delay is the judgment's own day: nothing accrues, the indemnity is owed
+		{"due the day before the judgment", "2025-03-01", judgment, true, "0", false},
+		{"due on the day of the judgment", "2025-03-02", judgment, false, "", false},
+		{"due the day after the judgment", "2025-03-03", judgment, false, "", false},
+		// without opened_on the publication stands in: due 5 March is taken as before it, with a warning
+		{"no judgment date, due before the publication", "2025-03-05", "", true, "", true},
+		{"judgment date given, same invoice", "2025-03-05", judgment, false, "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := b2b("1000", c.due, "2025-06-30")
+			cp := &CollectiveProceeding{Kind: "redressement", PublishedOn: d(published)}
+			if c.openedOn != "" {
+				cp.OpenedOn = d(c.openedOn)
+			}
+			in.Debtor.CollectiveProceeding = cp
+			in.Claim.LatePenalty = &LatePenalty{}
+			in.Claim.RequestedItems = []RequestedItem{{Kind: "fixed_indemnity", Amount: eur("40")}}
+			out := Evaluate(in, p)
+			if probs := Check(in); len(probs) != 0 {
+				t.Fatalf("invalid file: %v", probs)
+			}
+			indemnity, _ := allowedOf(out, "fixed_indemnity")
+			penalty, penaltyAllowed := allowedOf(out, "late_penalty")
+			if c.owed {
+				if indemnity != eur("40") || refusedOf(out, "fixed_indemnity") != 0 {
+					t.Errorf("indemnity allowed %s refused %s, want 40 owed", indemnity, refusedOf(out, "fixed_indemnity"))
+				}
+				if !penaltyAllowed || refusedOf(out, "late_penalty") != 0 {
+					t.Errorf("late penalty not allowed: findings %v", findingCodes(out))
+				}
+				if c.penalty != "" && penalty != eur(c.penalty) {
+					t.Errorf("late penalty %s, want %s", penalty, c.penalty)
+				}
+				if f, ok := finding(out, CodeIndemnityAllowed); !ok || !strings.Contains(f.Message, "L622-24") {
+					t.Errorf("the allowed indemnity must say it is declared (L622-24): %+v", f)
+				}
+			} else {
+				if indemnity != 0 || refusedOf(out, "fixed_indemnity") != eur("40") {
+					t.Errorf("indemnity allowed %s refused %s, want refused", indemnity, refusedOf(out, "fixed_indemnity"))
+				}
+				if penaltyAllowed || refusedOf(out, "late_penalty") <= 0 {
+					t.Errorf("late penalty allowed %v (%s), refused %s: want refused with its amount", penaltyAllowed, penalty, refusedOf(out, "late_penalty"))
+				}
+				f, ok := finding(out, CodeIndemnityRefused)
+				if !ok || !strings.Contains(f.Rule, "L622-7") || !strings.Contains(f.Message, "D441-5") {
+					t.Errorf("refusal %+v, want L622-7 and D441-5 cited", f)
+				}
+				if !hasFinding(out, CodePenaltyAfterJudgment) {
+					t.Errorf("missing %s in %v", CodePenaltyAfterJudgment, findingCodes(out))
+				}
+			}
+			if hasFinding(out, CodeJudgmentDateAssumed) != c.assumedFinder {
+				t.Errorf("fallback finding = %v, want %v", !c.assumedFinder, c.assumedFinder)
+			}
+			checkTotal(t, out)
+		})
+	}
+}
+
+// A penalty requested without the data to compute it follows the same line:
+// refused after the judgment, allowed (stopped at the judgment) before it.
+func TestClaimable_CollectiveProceeding_RequestedPenaltyWithoutData(t *testing.T) {
+	p := params(t)
+	for _, c := range []struct {
+		due  string
+		owed bool
+		code string
+	}{
+		{"2025-03-01", true, CodePenaltyStopped},
+		{"2025-03-02", false, CodePenaltyAfterJudgment},
+	} {
+		in := b2b("1000", c.due, "2025-06-30")
+		in.Debtor.CollectiveProceeding = &CollectiveProceeding{Kind: "liquidation", OpenedOn: d("2025-03-02"), PublishedOn: d("2025-03-12")}
+		in.Claim.RequestedItems = []RequestedItem{{Kind: "late_penalty", Amount: eur("25")}}
+		out := Evaluate(in, p)
+		got, ok := allowedOf(out, "late_penalty")
+		if ok != c.owed || (c.owed && got != eur("25")) || (!c.owed && refusedOf(out, "late_penalty") != eur("25")) {
+			t.Errorf("due %s: allowed %v %s refused %s, want owed=%v", c.due, ok, got, refusedOf(out, "late_penalty"), c.owed)
+		}
+		if f, found := finding(out, c.code); !found || (c.owed && !strings.Contains(f.Message, "liquidateur")) {
+			t.Errorf("due %s: finding %s = %+v", c.due, c.code, f)
+		}
+		checkTotal(t, out)
 	}
 }
 
@@ -351,5 +469,30 @@ func TestClaimable_RequestedPenaltiesWithoutData(t *testing.T) {
 			}
 			checkTotal(t, out)
 		})
+	}
+}
+
+// The publication date stands in for a missing judgment date only where it
+// matters: a file that claims nothing for lateness gets no such warning.
+func TestClaimable_JudgmentDateFallbackOnlyWhenLatenessIsClaimed(t *testing.T) {
+	in := b2b("1000", "2025-01-31", "2025-06-30")
+	in.Debtor.CollectiveProceeding = &CollectiveProceeding{Kind: "redressement", PublishedOn: d("2025-03-12")}
+	if out := Evaluate(in, params(t)); hasFinding(out, CodeJudgmentDateAssumed) {
+		t.Errorf("fallback reported with nothing claimed for lateness: %v", findingCodes(out))
+	}
+	in.Claim.RequestedItems = []RequestedItem{{Kind: "fixed_indemnity", Amount: eur("40")}}
+	out := Evaluate(in, params(t))
+	f, ok := finding(out, CodeJudgmentDateAssumed)
+	if !ok || !strings.Contains(f.Message, "12 mars 2025") || !strings.Contains(f.Rule, "L622-7") {
+		t.Errorf("fallback finding %+v", f)
+	}
+	n := 0
+	for _, f := range out.Findings {
+		if f.Code == CodeJudgmentDateAssumed {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("fallback reported %d times, want once", n)
 	}
 }

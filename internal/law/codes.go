@@ -24,6 +24,12 @@ const (
 	// admissible over-indebtedness file, debt erased): a threat of an action
 	// that cannot legally be taken (C. conso. L121-6, aggressive practice).
 	ViolationImpossibleThreat = "C-CONSO-L121-6"
+	// ViolationConciliationFirst: the letter threatens to bring the debtor
+	// before a court on a claim of at most 5 000 € (principal and interest)
+	// with no attempt at conciliation, mediation or participatory procedure
+	// recorded, when CPC 750-1 makes such an attempt a condition of the
+	// court claim's admissibility.
+	ViolationConciliationFirst = "CPC-750-1"
 	// ViolationUndueFees: the letter claims from a consumer collection costs
 	// that stay with the creditor (CPCE L111-8 al. 2, R124-4 3°) or the 40 €
 	// indemnity a consumer never owes.
@@ -42,6 +48,7 @@ const (
 	CodeForclusionAcquired       = "FORCLUSION_ACQUIRED"        // consumer-credit forclusion acquired
 	CodeLastDayNotExtended       = "LAST_DAY_NOT_EXTENDED"      // last day is a weekend: no extension
 	CodeInterruption             = "INTERRUPTION"               // an event restarted the period
+	CodeConciliationSuspends     = "CONCILIATION_SUSPENDS"      // C. civ. 2238: suspension, not computed
 	CodeNotInterruptive          = "NOT_INTERRUPTIVE"           // formal notice or reminder: no effect
 	CodeForclusionNotInterrupted = "FORCLUSION_NOT_INTERRUPTED" // payment/acknowledgment on a forclusion
 	CodeEventAfterBar            = "EVENT_AFTER_BAR"            // event after the last day: revives nothing
@@ -61,8 +68,10 @@ const (
 	CodePenaltyComputed      = "PENALTY_COMPUTED"  // late penalties or interest computed by the engine
 	CodePenaltyBelowFloor    = "PENALTY_RATE_BELOW_FLOOR"
 	CodePenaltyStopped       = "PENALTY_STOPPED_BY_PROCEEDING"
-	CodeRentPenaltyVoid      = "RENT_PENALTY_VOID"     // loi 89-462 art. 4 i)
-	CodeInterestNeedsNotice  = "INTEREST_NEEDS_NOTICE" // legal interest runs from a formal notice
+	CodePenaltyAfterJudgment = "PENALTY_REFUSED_AFTER_JUDGMENT" // invoice due on or after the opening judgment
+	CodeJudgmentDateAssumed  = "JUDGMENT_DATE_ASSUMED"          // opened_on absent: the publication date stands in
+	CodeRentPenaltyVoid      = "RENT_PENALTY_VOID"              // loi 89-462 art. 4 i)
+	CodeInterestNeedsNotice  = "INTEREST_NEEDS_NOTICE"          // legal interest runs from a formal notice
 	CodeRequestedExcess      = "REQUESTED_INTEREST_EXCESS"
 	CodePenaltyNotVerified   = "PENALTY_NOT_VERIFIED" // requested without the data to check it
 	CodeOtherItemToJustify   = "OTHER_ITEM_TO_JUSTIFY"
@@ -70,13 +79,14 @@ const (
 	CodeJudgmentInterestNote = "JUDGMENT_INTEREST_RATE" // CMF L313-3 majoration not computed
 
 	// Letter.
-	CodeMentionMissing    = "LETTER_MENTION_MISSING"
-	CodeJudicialImitation = "LETTER_IMITATES_JUDICIAL_ACT"
-	CodeImpossibleThreat  = "LETTER_THREATENS_IMPOSSIBLE_ACTION"
-	CodeThreatToCheck     = "LETTER_THREAT_TO_CHECK"
-	CodeUndueFeesInLetter = "LETTER_CLAIMS_UNDUE_FEES"
-	CodeFeesInLetterPro   = "LETTER_CLAIMS_CREDITOR_COSTS"
-	CodeLetterCompliant   = "LETTER_COMPLIANT"
+	CodeMentionMissing     = "LETTER_MENTION_MISSING"
+	CodeJudicialImitation  = "LETTER_IMITATES_JUDICIAL_ACT"
+	CodeImpossibleThreat   = "LETTER_THREATENS_IMPOSSIBLE_ACTION"
+	CodeThreatToCheck      = "LETTER_THREAT_TO_CHECK"
+	CodeThreatConciliation = "LETTER_THREAT_WITHOUT_CONCILIATION" // CPC 750-1: conciliation first up to 5 000 €
+	CodeUndueFeesInLetter  = "LETTER_CLAIMS_UNDUE_FEES"
+	CodeFeesInLetterPro    = "LETTER_CLAIMS_CREDITOR_COSTS"
+	CodeLetterCompliant    = "LETTER_COMPLIANT"
 
 	// Payment plan.
 	CodePlanSeizable      = "PLAN_SEIZABLE"
@@ -86,6 +96,12 @@ const (
 	CodePlanSustainable   = "PLAN_SUSTAINABLE"
 	CodePlanNoCapacity    = "PLAN_NO_CAPACITY"
 	CodePlanNotAllowed    = "PLAN_NOT_ALLOWED"
+
+	// Remittance of collected funds (CPCE R124-5, R124-6).
+	CodeRemittanceDue    = "REMITTANCE_DUE"     // funds held, the month still running
+	CodeRemittanceOnTime = "REMITTANCE_ON_TIME" // remitted within the month
+	CodeRemittanceLate   = "REMITTANCE_LATE"    // remitted late, or still held after the month
+	CodeReceiptMissing   = "RECEIPT_MISSING"    // no receipt given to the debtor
 
 	// Situation.
 	CodeOverIndebtednessFiled      = "OVERINDEBTEDNESS_FILED"
@@ -131,7 +147,10 @@ const (
 	StepConciliation          = "conciliation"
 	StepInjonctionDePayer     = "injonction_de_payer"
 	StepEnforceTitle          = "enforcement_by_commissaire_de_justice"
+	StepIssueReceipt          = "issue_receipt"           // CPCE R124-6 al. 1
+	StepRemitFunds            = "remit_funds_to_creditor" // CPCE R124-6 al. 2
 
 	DeadlineClaimDeclaration = "claim_declaration"
 	DeadlineSommationDOpter  = "sommation_d_opter"
+	DeadlineRemittance       = "remittance" // funds collected to remit to the creditor (CPCE R124-6)
 )

@@ -30,6 +30,7 @@ func Evaluate(in Input, p Parameters) Output {
 	e.classifyParties()
 	e.limitation()
 	e.claimable()
+	e.remittances()
 	if in.Letter != nil {
 		e.letter()
 	}
@@ -52,6 +53,8 @@ type evaluator struct {
 	debtor, creditor string // consumer | professional | "" (unknown)
 	b2b              bool   // both parties professional: C. com. L441-10 applies
 	collective       string // sauvegarde | redressement | liquidation when one is open
+
+	judgmentNoted bool // the fallback to the publication date has been reported
 
 	barred        bool        // the period (prescription or forclusion) has run out
 	interestLike  money.Cents // allowed interest and penalties (small-claims ceiling counts them)
@@ -105,6 +108,36 @@ func (e *evaluator) classifyParties() {
 		e.creditor = orDefault(e.creditor, "professional")
 	}
 	e.b2b = e.debtor == "professional" && e.creditor == "professional"
+}
+
+// openingJudgment is the date of the opening judgment of the collective
+// proceeding, or its BODACC publication date when the file does not give it
+// (reported once: the publication follows the judgment by some days, so an
+// invoice due in between is treated as due before it).
+func (e *evaluator) openingJudgment() civil.Date {
+	cp := e.in.Debtor.CollectiveProceeding
+	if !cp.OpenedOn.IsZero() {
+		return cp.OpenedOn
+	}
+	if !e.judgmentNoted && !cp.PublishedOn.IsZero() {
+		e.judgmentNoted = true
+		e.add(Warning, CodeJudgmentDateAssumed, "C. com. L622-7 ; L622-28 ; R621-8",
+			"La date du jugement d'ouverture n'est pas au dossier : celle de la publication au BODACC ("+frDate(cp.PublishedOn)+") est retenue à sa place. Le jugement est antérieur à sa publication (C. com. R621-8) : relevez sa date sur l'extrait du BODACC, car c'est elle qui sépare les factures échues avant le jugement (indemnité forfaitaire et pénalités à déclarer) de celles échues après (C. com. L622-7 ; L622-28).")
+	}
+	return cp.PublishedOn
+}
+
+// dueBeforeJudgment says whether the claim fell due before the opening
+// judgment of the debtor's collective proceeding: only then was the debtor
+// late on its own account. The judgment takes effect from the first hour of
+// its day, so an invoice due on that day could no longer be paid
+// (C. com. L622-7).
+func (e *evaluator) dueBeforeJudgment() (bool, civil.Date) {
+	j := e.openingJudgment()
+	if j.IsZero() {
+		return true, j
+	}
+	return e.claim.StartsOn.Before(j), j
 }
 
 func isProceeding(kind string) bool {
@@ -216,6 +249,9 @@ var frEventKinds = map[string]string{
 	"enforcement_act": "l'acte d'exécution forcée",
 	"formal_notice":   "la mise en demeure",
 	"reminder":        "la relance",
+	// An attempt at conciliation, mediation or participatory procedure
+	// (CPC 750-1): an extension of the contract's event kinds.
+	"conciliation_attempt": "la tentative de conciliation ou de médiation",
 }
 
 func frEvent(kind string) string {

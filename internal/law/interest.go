@@ -33,11 +33,19 @@ func (e *evaluator) latePenalty(lp *LatePenalty) *Item {
 	if !lp.PaidOn.IsZero() && lp.PaidOn.Before(end) {
 		end = lp.PaidOn
 	}
-	if e.collective != "" && !e.in.Debtor.CollectiveProceeding.PublishedOn.IsZero() {
-		if pub := e.in.Debtor.CollectiveProceeding.PublishedOn; pub.Before(end) {
-			end = pub
-			e.add(Warning, CodePenaltyStopped, "C. com. L622-28",
-				"Le jugement d'ouverture de la procédure collective arrête le cours des intérêts et pénalités de retard (C. com. L622-28) : le calcul s'arrête à la publication du "+frDate(pub)+", à ramener à la date du jugement si elle est connue.")
+	if e.collective != "" {
+		// The judgment stops interest and penalties from the first hour of
+		// its day (C. com. L622-28): they run to its eve, for an invoice
+		// that fell due before it; one due on or after it is refused by the
+		// caller, but computed here to as_of so the trainee sees what the
+		// creditor loses.
+		if before, j := e.dueBeforeJudgment(); before && !j.IsZero() && !end.Before(j) {
+			end = j.AddDays(-1)
+			e.add(Warning, CodePenaltyStopped, "C. com. L622-28 ; L622-24",
+				"Le jugement d'ouverture du "+frDate(j)+" arrête le cours des intérêts et pénalités de retard (C. com. L622-28) : le calcul s'arrête la veille, le "+frDate(end)+", et ce montant est à inclure dans la créance déclarée au "+e.proceedingOfficer()+" (L622-24).")
+		} else if !before {
+			e.add(Warning, CodePenaltyAfterJudgment, "C. com. L622-7 ; L622-28",
+				"La facture est échue le "+frDate(c.StartsOn)+", après le jugement d'ouverture du "+frDate(j)+" ou le jour même : le jugement interdit de la payer (C. com. L622-7) et arrête le cours des intérêts (L622-28) ; les pénalités calculées ci-dessous sont refusées.")
 		}
 	}
 

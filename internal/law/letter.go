@@ -1,6 +1,10 @@
 package law
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ancr/cqp/internal/money"
+)
 
 // mention is one of the five items CPCE R124-4 requires in the letter.
 type mention struct {
@@ -47,6 +51,10 @@ func (e *evaluator) letter() {
 			lt.Violations = append(lt.Violations, ViolationImpossibleThreat)
 			e.add(Blocking, CodeImpossibleThreat, "C. conso. L121-6",
 				"La lettre menace d'une action en justice que le créancier ne peut pas engager ("+why+") : menacer d'une action légalement impossible est une pratique agressive (C. conso. L121-6) et trompe le débiteur sur ses droits.")
+		} else if amount, ceiling, ok := e.conciliationFirst(); ok {
+			lt.Violations = append(lt.Violations, ViolationConciliationFirst)
+			e.add(Blocking, CodeThreatConciliation, "CPC 750-1",
+				"La lettre annonce une action en justice directe alors que la créance ("+frMoney(amount)+" en principal et intérêts) ne dépasse pas "+frMoney(ceiling)+" et qu'aucune tentative de conciliation, de médiation ou de procédure participative n'a eu lieu : une demande en justice serait irrecevable sans cette tentative préalable (CPC 750-1). La lettre doit proposer d'abord un conciliateur de justice ou un médiateur ; ne restent ouvertes sans elle que la procédure simplifiée de recouvrement des petites créances (CPCE L125-1) et la requête en injonction de payer.")
 		} else {
 			e.add(Info, CodeThreatToCheck, "C. conso. L121-6",
 				"La lettre annonce une action en justice : ne l'écrivez que si le créancier peut et veut réellement l'engager ; une menace sans suite possible est une pratique agressive (C. conso. L121-6).")
@@ -77,6 +85,32 @@ func hasRefusedFee(cl *Claimable) bool {
 		}
 	}
 	return false
+}
+
+// conciliationFirst reports whether a court claim would first need an
+// attempt at conciliation, mediation or participatory procedure (CPC 750-1):
+// a claim without an executory title of at most the ceiling (5 000 €,
+// principal and interest, the same figure as the small-claims procedure of
+// CPCE R125-1), with no such attempt recorded on or before as_of. It gives the
+// amount and the ceiling it compared.
+func (e *evaluator) conciliationFirst() (amount, ceiling money.Cents, required bool) {
+	if e.claim.Kind == "executory_title" || e.out.Claimable == nil {
+		return 0, 0, false
+	}
+	for _, ev := range e.claim.Events {
+		if ev.Kind == "conciliation_attempt" && !ev.On.After(e.asOf) {
+			return 0, 0, false
+		}
+	}
+	amount = e.out.Claimable.Principal + e.interestLike
+	c, fit := amountOn(e.p.SmallClaimsCeiling, e.asOf)
+	e.paramWarn("small_claims_ceiling", fit, func() string {
+		return "Le plafond de la procédure simplifiée en vigueur le " + frDate(e.asOf) + " n'est pas dans les tables : " + frMoney(c.Amount) + " a été retenu."
+	})
+	if fit == fitNone || amount <= 0 {
+		return 0, 0, false
+	}
+	return amount, c.Amount, amount <= c.Amount
 }
 
 // courtActionImpossible says why no court action may be brought against the

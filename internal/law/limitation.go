@@ -19,7 +19,10 @@ type LimitationPeriod struct {
 func PeriodFor(kind string) (LimitationPeriod, bool) {
 	switch kind {
 	case "consumer":
-		return LimitationPeriod{2, "C. conso. L218-2", "la date d'exigibilité", false}, true
+		// For works and services the claim is exigible, and the period
+		// starts, on their completion, not on the invoice date (Cass. 1re
+		// civ., 19 mai 2021, n° 20-12.520): starts_on is then that day.
+		return LimitationPeriod{2, "C. conso. L218-2", "la date d'exigibilité (pour des travaux ou des services, leur achèvement)", false}, true
 	case "consumer_credit":
 		return LimitationPeriod{2, "C. conso. R312-35", "le premier incident de paiement non régularisé", true}, true
 	case "residential_rent":
@@ -70,6 +73,13 @@ func (e *evaluator) limitation() {
 		case ev.Kind == "formal_notice" || ev.Kind == "reminder":
 			e.add(Info, CodeNotInterruptive, "C. civ. 2240 à 2244",
 				capitalise(frEvent(ev.Kind))+" du "+frDate(ev.On)+" n'interrompt pas la prescription, même envoyée en recommandé (Cass. com., 18 mai 2022, n° 20-23.204) : seuls une reconnaissance du débiteur, une demande en justice ou un acte d'exécution forcée l'interrompent.")
+			continue
+		case ev.Kind == "conciliation_attempt":
+			// C. civ. 2238 suspends rather than interrupts, until the attempt
+			// ends (then at least 6 more months): the file does not say when
+			// it ended, so the last day stays the prudent, unsuspended one.
+			e.add(Info, CodeConciliationSuspends, "C. civ. 2238",
+				capitalise(frEvent(ev.Kind))+" du "+frDate(ev.On)+" n'interrompt pas la prescription : elle la suspend jusqu'à sa fin, le délai recommençant alors à courir pour au moins 6 mois (C. civ. 2238). Sa date de fin n'étant pas au dossier, le dernier jour indiqué ne tient pas compte de cette suspension : c'est la date prudente.")
 			continue
 		case !interrupts && pr.Forclusion && (ev.Kind == "partial_payment" || ev.Kind == "acknowledgment"):
 			e.add(Warning, CodeForclusionNotInterrupted, "C. civ. 2220 ; C. conso. R312-35",

@@ -81,6 +81,23 @@ func Render(out Output) string {
 		line(&b, "Plan soutenable", yesNo(p.Sustainable))
 	}
 
+	if len(out.Remittances) > 0 {
+		section(&b, "Fonds encaissés (CPCE R124-6)")
+		for _, r := range out.Remittances {
+			state := "à reverser au plus tard le " + frDate(r.RemitBy)
+			if !r.RemittedOn.IsZero() {
+				state = "reversés le " + frDate(r.RemittedOn)
+			}
+			if r.Late {
+				state += " — en retard (délai expiré le " + frDate(r.RemitBy) + ")"
+			}
+			if !r.ReceiptIssued {
+				state += " ; quittance à remettre"
+			}
+			line(&b, "Encaissé le "+frDate(r.ReceivedOn), frMoney(r.Amount)+", "+state)
+		}
+	}
+
 	if s := out.Situation; s != nil {
 		section(&b, "Situation du débiteur")
 		line(&b, "Recouvrement amiable possible", yesNo(s.AmicableCollectionAllowed))
@@ -235,6 +252,8 @@ func violationTitle(code string) string {
 		return "menace d'une action en justice impossible"
 	case ViolationUndueFees:
 		return "frais réclamés à un consommateur qui ne les doit pas"
+	case ViolationConciliationFirst:
+		return "action en justice annoncée sans la tentative de conciliation préalable (jusqu'à 5 000 €)"
 	}
 	return code
 }
@@ -259,6 +278,7 @@ var contactTitles = map[string]string{
 var deadlineTitles = map[string]string{
 	DeadlineClaimDeclaration: "déclaration de créance au plus tard le",
 	DeadlineSommationDOpter:  "sommation d'opter possible à partir du",
+	DeadlineRemittance:       "fonds à reverser au créancier au plus tard le",
 }
 
 var stepTitles = map[string]string{
@@ -280,6 +300,8 @@ var stepTitles = map[string]string{
 	StepConciliation:          "conciliation ou médiation",
 	StepInjonctionDePayer:     "requête en injonction de payer",
 	StepEnforceTitle:          "exécution forcée par un commissaire de justice",
+	StepIssueReceipt:          "remettre une quittance au débiteur",
+	StepRemitFunds:            "reverser les fonds encaissés au créancier",
 }
 
 // glueWords joins the words that must stay on one line: the groups of digits

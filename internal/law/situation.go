@@ -40,6 +40,7 @@ func (e *evaluator) situation() {
 		}
 	}
 
+	e.remittanceSituation(s)
 	if lt := e.out.Letter; lt != nil && !lt.Compliant && s.AmicableCollectionAllowed {
 		s.NextSteps = appendOnce(s.NextSteps, StepSendCompliantLetter)
 	}
@@ -117,9 +118,9 @@ func (e *evaluator) protectionSituation(s *Situation) {
 
 func (e *evaluator) proceedingSituation(s *Situation, cp *CollectiveProceeding) {
 	s.AmicableCollectionAllowed, s.AcceptPayments = false, false
-	contact, who := ContactMandataireJudiciaire, "mandataire judiciaire"
+	contact, who := ContactMandataireJudiciaire, e.proceedingOfficer()
 	if cp.Kind == "liquidation" {
-		contact, who = ContactLiquidateur, "liquidateur"
+		contact = ContactLiquidateur
 	}
 	s.Contacts = appendOnce(s.Contacts, contact)
 	s.NextSteps = appendOnce(s.NextSteps, StepStopCollection, StepDeclareClaim)
@@ -128,7 +129,7 @@ func (e *evaluator) proceedingSituation(s *Situation, cp *CollectiveProceeding) 
 		e.add(Warning, CodeConsumerInProceeding, "C. com. L620-2",
 			"Une procédure collective ne s'ouvre qu'à l'égard d'un professionnel (commerçant, artisan, agriculteur, entrepreneur individuel ou personne morale) : vérifiez la qualité du débiteur ; un consommateur relève du surendettement.")
 	}
-	msg := "Le débiteur est en " + proceedingName(cp.Kind) + " : les poursuites individuelles sont arrêtées (C. com. L622-21), aucun paiement des dettes antérieures ne peut être reçu (L622-7), et ni injonction de payer ni indemnité forfaitaire ne sont possibles. Déclarez la créance au " + who
+	msg := "Le débiteur est en " + proceedingName(cp.Kind) + " : les poursuites individuelles sont arrêtées (C. com. L622-21), aucun paiement des dettes antérieures ne peut être reçu (L622-7) et aucune injonction de payer n'est possible. L'indemnité forfaitaire et les pénalités de retard (arrêtées au jugement, L622-28) ne sont dues que pour les factures échues avant le jugement d'ouverture : elles entrent dans la créance déclarée. Déclarez la créance au " + who
 	if cp.PublishedOn.IsZero() {
 		e.add(Blocking, CodeCollectiveProceeding, "C. com. L622-21 ; R622-24", msg+" dans les 2 mois de la publication au BODACC (C. com. R622-24) : la date de publication manque au dossier.")
 		return
@@ -145,6 +146,15 @@ func (e *evaluator) proceedingSituation(s *Situation, cp *CollectiveProceeding) 
 	}
 }
 
+// proceedingOfficer is who receives the declared claims: the liquidateur in
+// a liquidation, the mandataire judiciaire otherwise (C. com. L622-20, L641-4).
+func (e *evaluator) proceedingOfficer() string {
+	if e.collective == "liquidation" {
+		return "liquidateur"
+	}
+	return "mandataire judiciaire"
+}
+
 func proceedingName(kind string) string {
 	switch kind {
 	case "sauvegarde":
@@ -156,24 +166,33 @@ func proceedingName(kind string) string {
 }
 
 // deceasedSituation: heirs owe nothing before they accept the estate; they
-// cannot be compelled to choose within 4 months of the death (C. civ. 771),
-// after which a sommation d'opter gives them 2 more months (772).
+// cannot be compelled to choose before the four-month period from the death
+// has expired (C. civ. 771): the period ends on the same day number four
+// months later (or that month's last day, CPC 641), and a sommation d'opter
+// may be served from the next day; it gives them 2 more months (772).
 func (e *evaluator) deceasedSituation(s *Situation, died civil.Date) {
 	s.AmicableCollectionAllowed = false
 	s.Contacts = appendOnce(s.Contacts, ContactNotaire)
 	s.NextSteps = appendOnce(s.NextSteps, StepContactNotaire)
-	from := died.AddMonths(4)
+	end := SommationPeriodEnd(died)
+	from := end.AddDays(1)
 	s.Deadlines = append(s.Deadlines, Deadline{Kind: DeadlineSommationDOpter, On: from, Rule: "C. civ. 771"})
 	e.sitRules = append(e.sitRules, "C. civ. 771 ; 772")
 	msg := "Le débiteur est décédé le " + frDate(died) + " : ses héritiers ne doivent rien tant qu'ils n'ont pas accepté la succession. Ne les relancez pas ; déclarez la créance au notaire chargé de la succession. "
 	if e.asOf.Before(from) {
-		msg += "À partir du " + frDate(from) + " (4 mois après le décès), le créancier pourra leur faire délivrer une sommation d'opter (C. civ. 771)."
+		msg += "Le délai de 4 mois pendant lequel aucun héritier ne peut être contraint d'opter expire le " + frDate(end) + " : le créancier pourra leur faire délivrer une sommation d'opter à partir du " + frDate(from) + ", lendemain de son expiration (C. civ. 771)."
 	} else {
 		s.NextSteps = appendOnce(s.NextSteps, StepSommationDOpter)
-		msg += "Depuis le " + frDate(from) + " (4 mois après le décès), le créancier peut leur faire délivrer une sommation d'opter : sans réponse dans les 2 mois, l'héritier est réputé acceptant pur et simple (C. civ. 771 ; 772)."
+		msg += "Le délai de 4 mois a expiré le " + frDate(end) + " : depuis le " + frDate(from) + ", le créancier peut leur faire délivrer une sommation d'opter ; sans réponse dans les 2 mois, l'héritier est réputé acceptant pur et simple (C. civ. 771 ; 772)."
 	}
 	e.add(Warning, CodeDeceasedDebtor, "C. civ. 771 ; 772", msg)
 }
+
+// SommationPeriodEnd is the last day of the four months from the death during
+// which no heir may be compelled to choose (C. civ. 771): the same day number
+// four months later, or the last day of that month when it has none
+// (CPC 641 al. 2). A sommation d'opter is possible from the day after.
+func SommationPeriodEnd(died civil.Date) civil.Date { return died.AddMonths(4) }
 
 // courtSteps lists what may follow an amicable failure. The collector never
 // enforces: a commissaire de justice does, with a title. Without a title, up
@@ -214,4 +233,22 @@ func (e *evaluator) courtSteps(s *Situation) {
 	e.sitRules = append(e.sitRules, "CPC 1405")
 	e.add(Info, CodeInjonctionDePayer, "CPC 1405",
 		"En cas d'échec amiable, la créance ("+frMoney(amount)+" en principal et intérêts) dépasse "+frMoney(ceiling.Amount)+" : la procédure simplifiée n'est pas ouverte ; le créancier peut présenter une requête en injonction de payer (CPC 1405)."+last)
+}
+
+// remittanceSituation adds what the payments the collector holds call for:
+// a receipt to the debtor, the funds to the creditor by their deadline
+// (CPCE R124-6), whatever else the situation stops.
+func (e *evaluator) remittanceSituation(s *Situation) {
+	for _, r := range e.out.Remittances {
+		if !r.ReceiptIssued {
+			s.NextSteps = appendOnce(s.NextSteps, StepIssueReceipt)
+		}
+		if r.RemittedOn.IsZero() {
+			s.Deadlines = append(s.Deadlines, Deadline{Kind: DeadlineRemittance, On: r.RemitBy, Rule: "CPCE R124-6"})
+			s.NextSteps = appendOnce(s.NextSteps, StepRemitFunds)
+		}
+	}
+	if len(e.out.Remittances) > 0 {
+		e.sitRules = append(e.sitRules, "CPCE R124-6")
+	}
 }

@@ -2,6 +2,7 @@ package law
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -185,19 +186,31 @@ func TestSituation_CollectiveProceedingDeclarationDeadline(t *testing.T) {
 	}
 }
 
-func TestSituation_DeceasedDebtor(t *testing.T) {
+// C. civ. 771: no heir may be compelled to choose before the four-month
+// period from the death has expired; a sommation d'opter is possible from the
+// day after its last day (same day number, or the month's last day, CPC 641).
+func TestSituation_DeceasedDebtor_SommationFromTheDayAfterTheFourMonths(t *testing.T) {
 	p := params(t)
 	cases := []struct {
-		name, died, asOf, from string
-		sommation              bool
+		name, died, asOf, periodEnd, from string
+		sommation                         bool
 	}{
-		{"within four months", "2025-10-31", "2026-02-27", "2026-02-28", false},
-		{"four months after, month-end rule", "2025-10-31", "2026-02-28", "2026-02-28", true},
-		{"long after", "2025-01-15", "2025-06-01", "2025-05-15", true},
+		{"the law's example, day before the period ends", "2025-12-04", "2026-04-03", "2026-04-04", "2026-04-05", false},
+		{"the law's example, last day of the period", "2025-12-04", "2026-04-04", "2026-04-04", "2026-04-05", false},
+		{"the law's example, first day of the sommation", "2025-12-04", "2026-04-05", "2026-04-04", "2026-04-05", true},
+		{"month-end death, last day of February", "2025-10-31", "2026-02-28", "2026-02-28", "2026-03-01", false},
+		{"month-end death, 1 March", "2025-10-31", "2026-03-01", "2026-02-28", "2026-03-01", true},
+		{"leap year: 31 October to 29 February", "2023-10-31", "2024-02-29", "2024-02-29", "2024-03-01", false},
+		{"leap year: 29 October to 29 February", "2023-10-29", "2024-03-01", "2024-02-29", "2024-03-01", true},
+		{"long after", "2025-01-15", "2025-06-01", "2025-05-15", "2025-05-16", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if got := SommationPeriodEnd(d(c.died)); got != d(c.periodEnd) {
+				t.Errorf("period ends %s, want %s", got, c.periodEnd)
+			}
 			in := file("consumer", "2025-01-10", c.asOf)
+			in.Claim.StartsOn = d(c.asOf).AddDays(-30)
 			in.Debtor = &Debtor{DeceasedOn: d(c.died)}
 			out := Evaluate(in, p)
 			s := out.Situation
@@ -211,6 +224,10 @@ func TestSituation_DeceasedDebtor(t *testing.T) {
 			}
 			if !slices.Equal(s.NextSteps, steps) || s.AmicableCollectionAllowed {
 				t.Errorf("steps %v amicable %v, want %v false", s.NextSteps, s.AmicableCollectionAllowed, steps)
+			}
+			f, ok := finding(out, CodeDeceasedDebtor)
+			if !ok || !strings.Contains(f.Message, frDate(d(c.from))) || !strings.Contains(f.Message, "C. civ. 771") {
+				t.Errorf("finding %+v, want the first day of the sommation and C. civ. 771", f)
 			}
 		})
 	}

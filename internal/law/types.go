@@ -36,6 +36,10 @@ type Debtor struct {
 type CollectiveProceeding struct {
 	Kind        string     `json:"kind"`
 	PublishedOn civil.Date `json:"published_on,omitempty"`
+	// OpenedOn is the date of the opening judgment (extension): it decides
+	// which invoices carry the fixed indemnity and late penalties. When it is
+	// absent the BODACC publication date stands in for it, with a finding.
+	OpenedOn civil.Date `json:"opened_on,omitempty"`
 }
 
 type Claim struct {
@@ -51,6 +55,13 @@ type Event struct {
 	Kind   string      `json:"kind"`
 	On     civil.Date  `json:"on"`
 	Amount money.Cents `json:"amount,omitempty"`
+	// Extension for a partial payment the collector received for the
+	// creditor (CPCE R124-5, R124-6): On is the day of its effective
+	// collection, RemittedOn the day the funds reached the creditor, and
+	// ReceiptIssued whether the debtor was given a receipt.
+	ReceivedByCollector bool       `json:"received_by_collector,omitempty"`
+	RemittedOn          civil.Date `json:"remitted_on,omitempty"`
+	ReceiptIssued       bool       `json:"receipt_issued,omitempty"`
 }
 
 type RequestedItem struct {
@@ -90,7 +101,22 @@ type Output struct {
 	Letter     *LetterTest `json:"letter,omitempty"`
 	Plan       *Plan       `json:"plan,omitempty"`
 	Situation  *Situation  `json:"situation,omitempty"`
-	Findings   []Finding   `json:"findings"`
+	// Remittances (extension) follows the payments the collector received,
+	// present when an event has received_by_collector.
+	Remittances []Remittance `json:"remittances,omitempty"`
+	Findings    []Finding    `json:"findings"`
+}
+
+// Remittance is one payment received by the collector: when its funds must
+// reach the creditor (CPCE R124-6) and whether they did in time.
+type Remittance struct {
+	ReceivedOn    civil.Date  `json:"received_on"`
+	Amount        money.Cents `json:"amount"`
+	RemitBy       civil.Date  `json:"remit_by"`
+	RemittedOn    civil.Date  `json:"remitted_on,omitempty"`
+	Late          bool        `json:"late"` // remitted after RemitBy, or still held after it on as_of
+	ReceiptIssued bool        `json:"receipt_issued"`
+	Rule          string      `json:"rule"`
 }
 
 type Limitation struct {

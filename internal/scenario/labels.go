@@ -14,6 +14,7 @@ var labels = map[string]string{
 	law.ViolationJudicialImitation: "présentation imitant un acte judiciaire ou extrajudiciaire",
 	law.ViolationImpossibleThreat:  "menace d'une action en justice qui ne peut pas être engagée",
 	law.ViolationUndueFees:         "réclamation au débiteur de frais qui restent à la charge du créancier",
+	law.ViolationConciliationFirst: "menace d'une action en justice directe sans la tentative de conciliation ou de médiation préalable exigée jusqu'à 5 000 €",
 
 	law.ContactBanqueDeFrance:       "Banque de France (commission de surendettement)",
 	law.ContactTuteur:               "tuteur",
@@ -41,8 +42,11 @@ var labels = map[string]string{
 	law.StepConciliation:          "tentative de conciliation ou de médiation",
 	law.StepInjonctionDePayer:     "requête en injonction de payer",
 	law.StepEnforceTitle:          "exécution du titre par un commissaire de justice",
+	law.StepIssueReceipt:          "remettre une quittance au débiteur",
+	law.StepRemitFunds:            "reverser les fonds encaissés au créancier",
 
 	law.DeadlineClaimDeclaration: "déclaration de créance",
+	law.DeadlineRemittance:       "reversement des fonds au créancier",
 
 	"consumer":         "créance de consommation",
 	"consumer_credit":  "crédit à la consommation",
@@ -58,12 +62,13 @@ var labels = map[string]string{
 	"interest":        "intérêts",
 	"other":           "autre somme",
 
-	"partial_payment": "paiement partiel",
-	"acknowledgment":  "reconnaissance de dette",
-	"court_claim":     "demande en justice",
-	"enforcement_act": "acte d'exécution forcée",
-	"formal_notice":   "mise en demeure",
-	"reminder":        "relance",
+	"partial_payment":      "paiement partiel",
+	"acknowledgment":       "reconnaissance de dette",
+	"court_claim":          "demande en justice",
+	"enforcement_act":      "acte d'exécution forcée",
+	"formal_notice":        "mise en demeure",
+	"reminder":             "relance",
+	"conciliation_attempt": "tentative de conciliation ou de médiation",
 }
 
 // Label is the French name of an engine code (the code itself when unknown).
@@ -78,7 +83,7 @@ func Label(code string) string {
 // five mentions of R124-4 and the faults the engine detects, by their codes.
 func DefaultLetterOptions() []Option {
 	codes := []string{law.MentionCollector, law.MentionCreditor, law.MentionAmounts, law.MentionDemand, law.MentionL111_8,
-		law.ViolationJudicialImitation, law.ViolationImpossibleThreat, law.ViolationUndueFees}
+		law.ViolationJudicialImitation, law.ViolationImpossibleThreat, law.ViolationConciliationFirst, law.ViolationUndueFees}
 	opts := make([]Option, len(codes))
 	for i, c := range codes {
 		opts[i] = Option{ID: c, Label: labels[c]}
