@@ -137,7 +137,8 @@ func (s *Service) AddParameter(ctx context.Context, actor auth.User, table strin
 	if err != nil {
 		return AddedParameter{}, err
 	}
-	return out, s.Sync(ctx)
+	s.syncAfterWrite(ctx)
+	return out, nil
 }
 
 // paramLockKey serialises additions on PostgreSQL, so that two

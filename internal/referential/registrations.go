@@ -73,7 +73,8 @@ func (s *Service) AddRegistration(ctx context.Context, actor auth.User, code str
 	if err != nil {
 		return Registration{}, err
 	}
-	return reg, s.Sync(ctx)
+	s.syncAfterWrite(ctx)
+	return reg, nil
 }
 
 func checkRegistration(code string, in RegistrationInput) (Registration, []httpx.FieldError) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -62,6 +61,14 @@ func (s *Service) Sync(ctx context.Context) error {
 	return s.Refresh(ctx)
 }
 
+// syncAfterWrite brings this replica's copy up to date after a committed
+// change, so that the page answering the change shows it. The change is
+// written whatever happens here: a failed read leaves the copy to the next
+// request's Sync rather than reporting a failure for a success.
+func (s *Service) syncAfterWrite(ctx context.Context) {
+	_ = s.Sync(ctx)
+}
+
 // Version is the counter the memory copy reflects (for tests and metrics).
 func (s *Service) Version() int64 { return s.version.Load() }
 
@@ -80,9 +87,6 @@ func (s *Service) Fresh(skip func(echo.Context) bool) echo.MiddlewareFunc {
 		}
 	}
 }
-
-// Today's date for the service's clock.
-func (s *Service) today() civil.Date { return civil.Of(s.now()) }
 
 func parametersMigration() *database.Migration {
 	return &database.Migration{
