@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ancr/cqp/internal/civil"
@@ -171,6 +172,17 @@ func (s *Service) addValue(tx *gorm.DB, actorID string, nv law.ParamValue) (Para
 		return ParameterValue{}, nil, httpx.Conflict("parameter_overlap",
 			"Une valeur de cette table est déjà en vigueur sur cette période ("+period+").",
 			"A value of this table already holds over this period (from "+c.From.String()+").")
+	}
+	// The table as it would be must still assemble: the copy every replica
+	// rebuilds from these rows can then never fail to load.
+	after := append(slices.Clone(vals), nv)
+	if pl.Closes >= 0 {
+		after[pl.Closes].To = nv.From.AddDays(-1)
+	}
+	if _, err := law.AssembleParameters(after); err != nil {
+		return ParameterValue{}, nil, httpx.Conflict("parameter_overlap",
+			"Cette valeur ne s'insère pas dans la table : "+err.Error()+".",
+			"This value does not fit in the table: "+err.Error()+".")
 	}
 	var closed *ParameterValue
 	if pl.Closes >= 0 {
