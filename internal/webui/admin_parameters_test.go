@@ -52,6 +52,10 @@ func TestParametersPage_ListsAddsAndShowsErrorsNextToTheFields(t *testing.T) {
 	pg.has(t, "Paramètres du droit", `aria-current="page"`, "6,67 %", "2,62 %", "€ : 1/20", "au-delà : 1/1", "646,52 €",
 		`id="table-small_claims_ceiling"`, "26291", `action="/admin/parameters/legal_interest_rate"`)
 
+	en := admin.do("GET", "/admin/parameters?table=seizure_scale", nil, "Accept-Language", "en")
+	en.status(t, http.StatusOK)
+	en.has(t, "Law parameters", "Add a value", "Yearly bands", "per dependant: +", "Certification registrations")
+
 	before := countRows(t, env, "parameter_values")
 	audits := countRows(t, env, "audit_entries")
 	res := admin.post("/admin/parameters/legal_interest_rate", url.Values{"from": {"2026-08-01"}, "consumer_creditor": {"-1"}, "other": {"250"}})
