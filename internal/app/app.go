@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ancr/cqp/assessments"
@@ -169,6 +170,12 @@ func (a *App) routes() {
 			return (c.Path() == vae.UploadPath && c.Request().Method == http.MethodPost) || webui.OwnsBodyLimit(c)
 		}})
 	a.Echo = e
+	// Each request first brings the referential (law parameters,
+	// registration periods) up to date with changes made on other replicas.
+	e.Use(a.Referential.Fresh(func(c echo.Context) bool {
+		p := c.Request().URL.Path
+		return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
+	}))
 
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

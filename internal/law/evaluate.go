@@ -83,7 +83,7 @@ func (e *evaluator) paramWarn(table string, fit paramFit, msg func() string) {
 		e.add(Blocking, CodeParameterMissing, "seed/parameters.json", "La table « "+table+" » est vide : le calcul qui en dépend n'a pas pu être fait.")
 		return
 	}
-	e.add(Warning, CodeParameterMissing, "seed/parameters.json", msg()+" Mettez à jour seed/parameters.json dès que la valeur est publiée.")
+	e.add(Warning, CodeParameterMissing, "seed/parameters.json", msg()+" Un administrateur l'ajoute dans « Paramètres du droit » dès qu'elle est publiée.")
 }
 
 // classifyParties fills in the parties' kinds the file leaves out from what

@@ -1,7 +1,10 @@
 // Package referential holds what the platform is about and what changes only
 // with the rules: the two certifications (components, pathways, jury rule,
 // validity, registry entries) and the dated parameter tables of the law. It
-// loads them from seed/ at start, idempotently, and serves them from memory.
+// loads them from seed/ at start, idempotently, and serves them from memory,
+// a copy that each request first checks against the database's version
+// counter (Sync), so that a change made through one replica holds on the
+// next request to any other.
 package referential
 
 import (
@@ -14,6 +17,7 @@ import (
 	"io/fs"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ancr/cqp/internal/civil"
@@ -132,6 +136,9 @@ type Service struct {
 	byCode map[string]*Certification
 	comps  map[string]Component // by component code
 	params law.Parameters
+
+	refreshMu sync.Mutex   // one reload at a time
+	version   atomic.Int64 // the referential_versions counter the memory copy reflects
 }
 
 // NewService builds an empty service; call Load before serving.
@@ -204,13 +211,22 @@ func (s *Service) Load(ctx context.Context, fsys fs.FS) error {
 				}
 			}
 		}
+		// The file as last loaded stays on record; the values engine reads
+		// are the rows of parameter_values.
 		sum := sha256.Sum256(paramsRaw)
 		ps := ParameterSet{Name: "law", Body: string(paramsRaw), SHA256: hex.EncodeToString(sum[:]), LoadedAt: s.now().UTC()}
-		return tx.Clauses(clause.OnConflict{
+		if err := tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "name"}},
 			DoUpdates: clause.AssignmentColumns([]string{"body", "sha256", "loaded_at"}),
 			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "parameter_sets.sha256 <> excluded.sha256"}}},
-		}).Create(&ps).Error
+		}).Create(&ps).Error; err != nil {
+			return err
+		}
+		if _, err := s.seedParameters(tx, paramsRaw); err != nil {
+			return fmt.Errorf("parameters.json: %w", err)
+		}
+		// Another replica may hold an older copy of the certifications.
+		return bumpVersion(tx, s.now())
 	})
 	if err != nil {
 		return fmt.Errorf("load referential: %w", err)
@@ -220,19 +236,31 @@ func (s *Service) Load(ctx context.Context, fsys fs.FS) error {
 
 // Refresh reads the referential from the database into memory.
 func (s *Service) Refresh(ctx context.Context) error {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	// The counter is read first: a change committed while the rest is read
+	// leaves it behind, and the next Sync reads again.
+	version, err := readVersion(ctx, s.db)
+	if err != nil {
+		return err
+	}
 	var certs []Certification
-	err := s.db.WithContext(ctx).
+	err = s.db.WithContext(ctx).
 		Preload("Components", func(tx *gorm.DB) *gorm.DB { return tx.Order("position") }).
 		Preload("Registrations", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }).
 		Order("code").Find(&certs).Error
 	if err != nil {
 		return fmt.Errorf("read referential: %w", err)
 	}
-	var ps ParameterSet
-	if err := s.db.WithContext(ctx).Where("name = ?", "law").Take(&ps).Error; err != nil {
+	var rows []ParameterValue
+	if err := s.db.WithContext(ctx).Order("param_table, valid_from").Find(&rows).Error; err != nil {
 		return fmt.Errorf("read parameters: %w", err)
 	}
-	params, err := law.ParseParameters([]byte(ps.Body))
+	vals := make([]law.ParamValue, len(rows))
+	for i, r := range rows {
+		vals[i] = r.law()
+	}
+	params, err := law.AssembleParameters(vals)
 	if err != nil {
 		return fmt.Errorf("read parameters: %w", err)
 	}
@@ -249,6 +277,7 @@ func (s *Service) Refresh(ctx context.Context) error {
 	s.mu.Lock()
 	s.certs, s.byCode, s.comps, s.params = certs, byCode, comps, params
 	s.mu.Unlock()
+	s.version.Store(version)
 	return nil
 }
 
@@ -337,5 +366,5 @@ func Migrations() []*database.Migration {
 			}
 			return nil
 		},
-	}}
+	}, parametersMigration()}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/referential"
 	"github.com/labstack/echo/v4"
 )
 
@@ -24,6 +25,9 @@ type dashboardData struct {
 	HasJuries    bool
 	CertTitles   map[string]string
 	PathwayNames []string
+	// Missing are the law parameters the engine lacks today: the current
+	// half-year's legal rate, this year's seizure scale.
+	Missing referential.MissingParameters
 }
 
 type upcomingSession struct {
@@ -38,7 +42,7 @@ type upcomingSession struct {
 func (ui *UI) dashboard(c echo.Context) error {
 	p := ui.newPage(c, "Tableau de bord", "Dashboard")
 	ctx := c.Request().Context()
-	d := dashboardData{CertTitles: map[string]string{}}
+	d := dashboardData{CertTitles: map[string]string{}, Missing: ui.Referential.Missing(p.Today)}
 	db := ui.DB.WithContext(ctx)
 	if err := db.Model(&candidates.Candidate{}).Count(&d.Candidates).Error; err != nil {
 		return fmt.Errorf("dashboard: %w", err)

@@ -121,6 +121,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 	admin := g.Group("/admin", ui.require(auth.RoleAdmin))
 	admin.GET("", ui.dashboard)
 	admin.GET("/audit", ui.auditLog)
+	ui.parameterRoutes(admin)
 	ui.juryAdminRoutes(admin)
 	if ui.VAE != nil {
 		ui.vaeAdminRoutes(admin)
