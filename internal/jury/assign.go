@@ -55,13 +55,45 @@ func linksOf(tx *gorm.DB, candidateIDs []string) ([]Link, error) {
 	return out, nil
 }
 
-// conflictsFor computes who is in conflict with a candidate in a jury.
-func conflictsFor(tx *gorm.DB, ms []Member, c candidates.Candidate) ([]Conflict, error) {
+// conflictsFor computes who is in conflict with a candidate in a jury:
+// the candidate's employer, the ties of their VAE requests (read through
+// the VAE feature) and the recorded links, as of the session date.
+func (s *Service) conflictsFor(tx *gorm.DB, j Jury, ms []Member, c candidates.Candidate) ([]Conflict, error) {
 	links, err := linksOf(tx, []string{c.ID})
 	if err != nil {
 		return nil, err
 	}
-	return Conflicts(personsOf(ms), c.ID, c.Employer, links), nil
+	in := ConflictInput{CandidateID: c.ID, Employer: c.Employer, Session: j.SessionDate, Links: links}
+	if s.ties != nil {
+		if in.Ties, err = s.ties.Ties(tx.Statement.Context, c.ID); err != nil {
+			return nil, fmt.Errorf("vae ties of %s: %w", c.ID, err)
+		}
+	}
+	return Conflicts(personsOf(ms), in), nil
+}
+
+// errNotEnrolled refuses a candidate with no enrollment in the jury's
+// certification (CONTRACT.md: 422 not_enrolled).
+func errNotEnrolled(cert string) error {
+	return httpx.Unprocessable("not_enrolled",
+		"Ce candidat n'est pas inscrit à la certification de ce jury ("+cert+") : inscrivez-le d'abord.",
+		"This candidate is not enrolled in this jury's certification ("+cert+"): enroll them first.",
+		httpx.Field("candidate_id", "Candidat non inscrit à la certification du jury.",
+			"Candidate not enrolled in the jury's certification."))
+}
+
+// enrolled tells whether a candidate has an enrollment in a certification
+// that was not withdrawn: an active one, or a completed one (training
+// finished, the jury still to come). A withdrawn candidate has left.
+func enrolled(tx *gorm.DB, candidateID, cert string) (bool, error) {
+	var n int64
+	err := tx.Model(&candidates.Enrollment{}).
+		Where("candidate_id = ? AND certification = ? AND status <> ?", candidateID, cert, candidates.EnrollmentWithdrawn).
+		Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("enrollment of %s: %w", candidateID, err)
+	}
+	return n > 0, nil
 }
 
 func eligibleSeats(ms []Member, excluded map[string]bool) []Seat {
@@ -106,14 +138,14 @@ func (s *Service) replaceExclusions(tx *gorm.DB, juryID, candidateID string, cs 
 		}
 		seen[k] = true
 		out = append(out, Exclusion{JuryID: juryID, CandidateID: candidateID, UserID: c.UserID, Reason: c.Reason,
-			Detail: c.Detail, CreatedAt: s.now().UTC()})
+			Detail: c.Detail, EndedOn: c.EndedOn, CreatedAt: s.now().UTC()})
 	}
 	if len(out) > 0 {
 		if err := tx.Create(&out).Error; err != nil {
 			return nil, fmt.Errorf("write exclusions: %w", err)
 		}
 	}
-	return out, nil
+	return explained(out), nil
 }
 
 // refreshExclusions recomputes the exclusions of the candidates not yet
@@ -139,12 +171,12 @@ func (s *Service) refreshExclusions(tx *gorm.DB, j Jury, prev, ms []Member, only
 		if err != nil {
 			return err
 		}
-		cs, err := conflictsFor(tx, ms, cand)
+		cs, err := s.conflictsFor(tx, j, ms, cand)
 		if err != nil {
 			return err
 		}
 		if fs := CheckComposition(s.rule(c), eligibleSeats(ms, Excluded(cs))); len(fs) > 0 {
-			before, err := conflictsFor(tx, prev, cand)
+			before, err := s.conflictsFor(tx, j, prev, cand)
 			if err != nil {
 				return err
 			}
@@ -183,11 +215,16 @@ func (s *Service) Assign(ctx context.Context, actor auth.User, juryID string, in
 		if n > 0 {
 			return httpx.Conflict("already_assigned", "Ce candidat est déjà affecté à ce jury.", "This candidate is already assigned to this jury.")
 		}
+		if ok, err := enrolled(tx, cand.ID, j.Certification); err != nil {
+			return err
+		} else if !ok {
+			return errNotEnrolled(j.Certification)
+		}
 		ms, err := loadMembers(tx, juryID)
 		if err != nil {
 			return err
 		}
-		cs, err := conflictsFor(tx, ms, cand)
+		cs, err := s.conflictsFor(tx, j, ms, cand)
 		if err != nil {
 			return err
 		}
@@ -282,7 +319,7 @@ func (s *Service) DeclareConflict(ctx context.Context, actor auth.User, juryID s
 				return httpx.Conflict("already_deliberated", "Le jury a déjà délibéré sur ce candidat.",
 					"The jury has already deliberated on this candidate.")
 			}
-			cs, err := conflictsFor(tx, ms, cand)
+			cs, err := s.conflictsFor(tx, j, ms, cand)
 			if err != nil {
 				return err
 			}

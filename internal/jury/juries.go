@@ -45,8 +45,12 @@ type View struct {
 	Members    []Member         `json:"members"`
 	Candidates []AssignmentView `json:"candidates"`
 	// Composition measures the members against the certification's rule:
-	// what is missing, and how many of each college may still leave.
+	// what is missing, how many of each college may still leave, and the
+	// balance between women and men (flagged, never enforced).
 	Composition Composition `json:"composition"`
+	// SessionHeld tells whether the session date has come: no
+	// deliberation is opened or recorded before it.
+	SessionHeld bool `json:"session_held"`
 }
 
 // AssignmentView is an assigned candidate with the members excluded for them.
@@ -201,7 +205,11 @@ func (s *Service) Get(ctx context.Context, actor auth.User, id string) (View, er
 
 func (s *Service) view(ctx context.Context, j Jury, ms []Member) (View, error) {
 	db := s.db.WithContext(ctx)
-	v := View{Jury: j, Members: ms, Candidates: []AssignmentView{}, Composition: s.Assess(j.Certification, ms, j.PresidentID)}
+	if err := withGenders(db, ms); err != nil {
+		return View{}, err
+	}
+	v := View{Jury: j, Members: ms, Candidates: []AssignmentView{}, Composition: s.Assess(j.Certification, ms, j.PresidentID),
+		SessionHeld: !s.today().Before(j.SessionDate)}
 	var as []Assignment
 	if err := db.Where("jury_id = ?", j.ID).Order("created_at, id").Find(&as).Error; err != nil {
 		return v, fmt.Errorf("jury candidates: %w", err)
@@ -210,6 +218,7 @@ func (s *Service) view(ctx context.Context, j Jury, ms []Member) (View, error) {
 	if err := db.Where("jury_id = ?", j.ID).Order("candidate_id, user_id, reason").Find(&exs).Error; err != nil {
 		return v, fmt.Errorf("jury exclusions: %w", err)
 	}
+	exs = explained(exs)
 	names, err := candidateNames(db, as)
 	if err != nil {
 		return v, err

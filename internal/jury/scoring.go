@@ -235,6 +235,9 @@ func (s *Service) OpenDeliberation(ctx context.Context, actor auth.User, juryID,
 		if err := writable(j); err != nil {
 			return err
 		}
+		if s.today().Before(j.SessionDate) {
+			return errBeforeSession(j.SessionDate)
+		}
 		if a, err = loadAssignment(tx, juryID, candidateID); err != nil {
 			return err
 		}

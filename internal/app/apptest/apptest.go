@@ -213,6 +213,19 @@ func (e *Env) Candidate(t testing.TB, opts ...CandidateOpt) candidates.Candidate
 	return c
 }
 
+// Enroll enrolls a candidate in a certification (formation continue, or
+// the pathway given): a jury of that certification may then assess them.
+func (e *Env) Enroll(t testing.TB, candidateID, certification string, pathway ...string) {
+	t.Helper()
+	in := candidates.NewEnrollment{Certification: certification, Pathway: "formation_continue"}
+	if len(pathway) > 0 {
+		in.Pathway = pathway[0]
+	}
+	if _, err := e.App.Candidates.Enroll(context.Background(), auth.User{ID: "test", Role: auth.RoleAdmin}, candidateID, in); err != nil {
+		t.Fatalf("apptest: enroll %s in %s: %v", candidateID, certification, err)
+	}
+}
+
 // Response is a finished HTTP exchange.
 type Response struct {
 	Status int
