@@ -156,6 +156,9 @@ func Organisation(o string) UserOpt { return func(u *auth.NewUser) { u.Organisat
 // ForCandidate links a candidate account to a record.
 func ForCandidate(id string) UserOpt { return func(u *auth.NewUser) { u.CandidateID = &id } }
 
+// Gender sets the user's stated gender (female, male, unspecified).
+func Gender(g string) UserOpt { return func(u *auth.NewUser) { u.Gender = g } }
+
 // Named sets the user's display name.
 func Named(n string) UserOpt { return func(u *auth.NewUser) { u.Name = n } }
 
