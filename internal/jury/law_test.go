@@ -73,9 +73,9 @@ func TestAssign_FormerEmployersOfTheVAEExperiencesWithinThreeYears(t *testing.T)
 	}
 	vaeRequest(t, p.env, p.admin, cand.ID,
 		[3]string{strings.ToUpper(orgs[0]), "2019-01-01", "2023-12-10"}, // exactly 3 years: conflict
-		[3]string{orgs[1], "2019-01-01", "2023-12-09"},                   // one day more than 3 years: none
-		[3]string{orgs[2], "2020-01-01", "2023-12-11"},                   // one day less: conflict
-		[3]string{orgs[3], "2024-01-01", ""},                             // going on: current employer
+		[3]string{orgs[1], "2019-01-01", "2023-12-09"},                  // one day more than 3 years: none
+		[3]string{orgs[2], "2020-01-01", "2023-12-11"},                  // one day less: conflict
+		[3]string{orgs[3], "2024-01-01", ""},                            // going on: current employer
 	)
 	res := p.env.Do(t, "POST", p.path("/candidates"), p.admin, map[string]any{"candidate_id": cand.ID})
 	var a jury.AssignmentView
