@@ -344,3 +344,37 @@ func (s *Service) DeclareConflict(ctx context.Context, actor auth.User, juryID s
 	})
 	return out, err
 }
+
+// Eligible is a candidate the jury may be given: enrolled in its
+// certification (an enrollment not withdrawn) and not yet assigned to it.
+type Eligible struct {
+	ID        string `json:"id"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Employer  string `json:"employer"`
+}
+
+// EligibleCandidates lists, by name, up to limit candidates Assign would
+// accept as far as enrollment goes (conflicts are judged on assignment):
+// the assignment screen offers only these.
+func (s *Service) EligibleCandidates(ctx context.Context, actor auth.User, juryID string, limit int) ([]Eligible, error) {
+	j, _, err := s.readAccess(ctx, actor, juryID)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role != auth.RoleAdmin {
+		return nil, httpx.Forbidden("Seul un administrateur affecte les candidats.", "Only an administrator assigns candidates.")
+	}
+	db := s.db.WithContext(ctx)
+	enrolled := db.Model(&candidates.Enrollment{}).Select("candidate_id").
+		Where("certification = ? AND status <> ?", j.Certification, candidates.EnrollmentWithdrawn)
+	assigned := db.Model(&Assignment{}).Select("candidate_id").Where("jury_id = ?", j.ID)
+	out := []Eligible{}
+	err = db.Model(&candidates.Candidate{}).Select("id, first_name, last_name, employer").
+		Where("id IN (?) AND id NOT IN (?) AND pseudonymised_at IS NULL", enrolled, assigned).
+		Order("last_name, first_name, id").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("eligible candidates of jury %s: %w", juryID, err)
+	}
+	return out, nil
+}
