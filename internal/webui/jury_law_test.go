@@ -79,6 +79,8 @@ func TestJuryPages_ExplainConflictsFlagGenderAndWaitForTheSession(t *testing.T) 
 	pg.status(t, http.StatusOK)
 	pg.has(t, "Écartés pour conflit d'intérêts", former, support, `class="alert alert-warn gender-flag"`,
 		"Jury déséquilibré entre femmes et hommes : 5 femme(s), 0 homme(s)", "la composition reste valide", "Composition valide")
+	pg.has(t, "<th scope=\"col\">Genre</th>", `<td class="member-gender">Femme</td>`)
+	admin.get("/admin/juries").has(t, "⚠ Déséquilibre femmes-hommes")
 	// Already assigned: no longer offered.
 	pg.lacks(t, `<option value="`+cand.ID+`"`)
 
