@@ -147,8 +147,8 @@ func TestAssign_VAESupportPersonIsInConflictAndTooFewLeftIsRefused(t *testing.T)
 	expect(t, res, http.StatusForbidden, "forbidden")
 }
 
-// A support person named after the assignment is set aside when the jury
-// deliberates: the exclusions are computed again first.
+// A support person named after the assignment may not score, and is set
+// aside when the jury deliberates: the exclusions are computed again first.
 func TestDeliberate_SupportNamedAfterAssignmentNeitherVotesNorCounts(t *testing.T) {
 	p := newPanel(t, 3, 1, "2026-11-20")
 	cid := p.mustAssign(t)
@@ -156,7 +156,11 @@ func TestDeliberate_SupportNamedAfterAssignmentNeitherVotesNorCounts(t *testing.
 	supportedBy(t, p.env, d, p.pros[1].ID)
 	all := p.ids(p.all()...)
 	ok := decision("AGENT-1", "validated", "")
-	res := p.env.Do(t, "POST", p.path("/deliberations"), p.pros[1].token, deliberation(cid, all, ok))
+	res := p.env.Do(t, "POST", p.path("/evaluations"), p.pros[1].token, scoreBody(cid, "AGENT-1", 3, 3, 3, 3))
+	expect(t, res, http.StatusForbidden, "forbidden")
+	res = p.env.Do(t, "POST", p.path("/evaluations"), p.pros[2].token, scoreBody(cid, "AGENT-1", 3, 3, 3, 3))
+	expect(t, res, http.StatusCreated, "")
+	res = p.env.Do(t, "POST", p.path("/deliberations"), p.pros[1].token, deliberation(cid, all, ok))
 	expect(t, res, http.StatusForbidden, "forbidden")
 	res = p.env.Do(t, "POST", p.path("/deliberations"), p.admin, deliberation(cid, all, ok))
 	expect(t, res, http.StatusCreated, "")
