@@ -42,14 +42,6 @@ type CandidateTies interface {
 	Ties(ctx context.Context, candidateID string) ([]Tie, error)
 }
 
-// TiesFunc lets a function be a CandidateTies.
-type TiesFunc func(ctx context.Context, candidateID string) ([]Tie, error)
-
-// Ties calls f.
-func (f TiesFunc) Ties(ctx context.Context, candidateID string) ([]Tie, error) {
-	return f(ctx, candidateID)
-}
-
 // Options are the service's dependencies. Referential is required; the
 // others may be nil (no exam attempts shown, no VAE deadlines, no VAE
 // ties: conflicts then come from the candidate's record and the recorded
