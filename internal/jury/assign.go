@@ -74,10 +74,10 @@ func (s *Service) conflictsFor(tx *gorm.DB, j Jury, ms []Member, c candidates.Ca
 
 // errNotEnrolled refuses a candidate with no enrollment in the jury's
 // certification (CONTRACT.md: 422 not_enrolled).
-func errNotEnrolled(cert string) error {
+func errNotEnrolled(title string) error {
 	return httpx.Unprocessable("not_enrolled",
-		"Ce candidat n'est pas inscrit à la certification de ce jury ("+cert+") : inscrivez-le d'abord.",
-		"This candidate is not enrolled in this jury's certification ("+cert+"): enroll them first.",
+		"Ce candidat n'est pas inscrit à la certification de ce jury ("+title+") : inscrivez-le d'abord.",
+		"This candidate is not enrolled in this jury's certification ("+title+"): enroll them first.",
 		httpx.Field("candidate_id", "Candidat non inscrit à la certification du jury.",
 			"Candidate not enrolled in the jury's certification."))
 }
@@ -215,20 +215,20 @@ func (s *Service) Assign(ctx context.Context, actor auth.User, juryID string, in
 		if n > 0 {
 			return httpx.Conflict("already_assigned", "Ce candidat est déjà affecté à ce jury.", "This candidate is already assigned to this jury.")
 		}
+		c, err := s.certification(j.Certification)
+		if err != nil {
+			return err
+		}
 		if ok, err := enrolled(tx, cand.ID, j.Certification); err != nil {
 			return err
 		} else if !ok {
-			return errNotEnrolled(j.Certification)
+			return errNotEnrolled(c.Title)
 		}
 		ms, err := loadMembers(tx, juryID)
 		if err != nil {
 			return err
 		}
 		cs, err := s.conflictsFor(tx, j, ms, cand)
-		if err != nil {
-			return err
-		}
-		c, err := s.certification(j.Certification)
 		if err != nil {
 			return err
 		}
