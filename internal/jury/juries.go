@@ -322,6 +322,15 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Jury
 			"version": j.Version, "updated_at": j.UpdatedAt}).Error; err != nil {
 			return fmt.Errorf("update jury %s: %w", id, err)
 		}
+		if !j.SessionDate.Equal(before.SessionDate) {
+			// The 3-year look-back for former employers ends at the
+			// session date: the exclusions follow it. A candidate left
+			// without quorum is not a reason to refuse the date (the
+			// deliberation will say so).
+			if err := s.refreshExclusions(tx, j, ms, ms, ""); err != nil {
+				return err
+			}
+		}
 		return audit.Record(tx, j.UpdatedAt, audit.Event{ActorID: actor.ID, Action: "jury.update", Entity: "jury",
 			EntityID: id, Before: before, After: j})
 	})
