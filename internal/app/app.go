@@ -126,7 +126,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit})
 	a.Candidates.AddDataHolder(a.VAE)
 	a.Candidates.AddSupporter(a.VAE)
-	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential}); err != nil {
+	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential,
+		Ties: vaeTies{a.VAE}}); err != nil {
 		return fail(err)
 	}
 	a.Candidates.AddDataHolder(a.Jury)
@@ -261,4 +262,26 @@ func (a *App) handleAudit(c echo.Context) error {
 		page.NextCursor = httpx.EncodeCursor(rows[len(rows)-1].Seq)
 	}
 	return c.JSON(http.StatusOK, page)
+}
+
+// vaeTies gives the jury the ties of a candidate's VAE requests (support
+// person, employers of the experiences) in the jury's own type, so that
+// neither feature imports the other.
+type vaeTies struct{ vae *vae.Service }
+
+func (t vaeTies) Ties(ctx context.Context, candidateID string) ([]jury.Tie, error) {
+	ts, err := t.vae.Ties(ctx, candidateID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]jury.Tie, 0, len(ts))
+	for _, x := range ts {
+		switch x.Kind {
+		case vae.TieSupport:
+			out = append(out, jury.Tie{Kind: jury.TieSupport, UserID: x.UserID})
+		case vae.TieEmployer:
+			out = append(out, jury.Tie{Kind: jury.TieEmployer, Employer: x.Employer, StartsOn: x.StartsOn, EndsOn: x.EndsOn})
+		}
+	}
+	return out, nil
 }

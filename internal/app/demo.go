@@ -14,6 +14,8 @@ type demoFile struct {
 	Candidates []struct {
 		Key string `json:"key"`
 		candidates.NewCandidate
+		// Enrollments: a jury assesses only candidates enrolled in its certification.
+		Enrollments []candidates.NewEnrollment `json:"enrollments"`
 	} `json:"candidates"`
 	Users []struct {
 		auth.NewUser
@@ -50,6 +52,11 @@ func (a *App) loadDemo(ctx context.Context) error {
 			return fmt.Errorf("demo candidate %s: %w", c.Key, err)
 		}
 		ids[c.Key] = cand.ID
+		for _, e := range c.Enrollments {
+			if _, err := a.Candidates.Enroll(ctx, system, cand.ID, e); err != nil {
+				return fmt.Errorf("demo candidate %s: enroll in %s: %w", c.Key, e.Certification, err)
+			}
+		}
 	}
 	for _, u := range df.Users {
 		nu := u.NewUser

@@ -100,6 +100,7 @@ func TestFeatures_VAEJuryAndExamMeetThroughTheWiring(t *testing.T) {
 	must(t, env.Do(t, "POST", "/api/v1/attempts/"+exam.ID+"/submit", candTok, nil), http.StatusOK)
 
 	// Assigned without a submission date: the deadline comes from the dossier.
+	env.Enroll(t, *candUser.CandidateID, "agent-recouvrement", "vae")
 	must(t, env.Do(t, "POST", "/api/v1/juries/"+jury.ID+"/candidates", admin,
 		map[string]any{"candidate_id": *candUser.CandidateID, "exam_attempt_id": exam.ID}), http.StatusCreated)
 	var deadlines []struct {
@@ -156,6 +157,7 @@ func TestFeatures_SignedMinutesLeadToAVerifiableCertificate(t *testing.T) {
 	partial := env.Candidate(t, apptest.Names("Théo", "Nguyễn"), apptest.Employer("Cabinet Bérard"))
 	path := "/api/v1/juries/" + jury.ID
 	for _, c := range []string{whole.ID, partial.ID} {
+		env.Enroll(t, c, "agent-recouvrement")
 		must(t, env.Do(t, "POST", path+"/candidates", admin, map[string]any{"candidate_id": c}), http.StatusCreated)
 	}
 	decide := func(c string, refused ...string) {

@@ -169,6 +169,7 @@ func TestAssign_ConflictsAbsorbedOrRefused(t *testing.T) {
 	// administrator before assignment) and works for another's firm: two
 	// professionals out, one left with the representative → refused.
 	c2 := p.env.Candidate(t, apptest.Employer(p.pros[1].Organisation))
+	p.env.Enroll(t, c2.ID, cert)
 	res = p.env.Do(t, "POST", p.path("/conflicts"), p.admin, map[string]any{"candidate_id": c2.ID, "user_id": p.pros[0].ID, "kind": "trained", "note": "formation 2025"})
 	expect(t, res, 201, "")
 	res = p.env.Do(t, "POST", p.path("/candidates"), p.admin, map[string]any{"candidate_id": c2.ID})

@@ -55,13 +55,45 @@ func linksOf(tx *gorm.DB, candidateIDs []string) ([]Link, error) {
 	return out, nil
 }
 
-// conflictsFor computes who is in conflict with a candidate in a jury.
-func conflictsFor(tx *gorm.DB, ms []Member, c candidates.Candidate) ([]Conflict, error) {
+// conflictsFor computes who is in conflict with a candidate in a jury:
+// the candidate's employer, the ties of their VAE requests (read through
+// the VAE feature) and the recorded links, as of the session date.
+func (s *Service) conflictsFor(tx *gorm.DB, j Jury, ms []Member, c candidates.Candidate) ([]Conflict, error) {
 	links, err := linksOf(tx, []string{c.ID})
 	if err != nil {
 		return nil, err
 	}
-	return Conflicts(personsOf(ms), c.ID, c.Employer, links), nil
+	in := ConflictInput{CandidateID: c.ID, Employer: c.Employer, Session: j.SessionDate, Links: links}
+	if s.ties != nil {
+		if in.Ties, err = s.ties.Ties(tx.Statement.Context, c.ID); err != nil {
+			return nil, fmt.Errorf("vae ties of %s: %w", c.ID, err)
+		}
+	}
+	return Conflicts(personsOf(ms), in), nil
+}
+
+// errNotEnrolled refuses a candidate with no enrollment in the jury's
+// certification (CONTRACT.md: 422 not_enrolled).
+func errNotEnrolled(title string) error {
+	return httpx.Unprocessable("not_enrolled",
+		"Ce candidat n'est pas inscrit à la certification de ce jury ("+title+") : inscrivez-le d'abord.",
+		"This candidate is not enrolled in this jury's certification ("+title+"): enroll them first.",
+		httpx.Field("candidate_id", "Candidat non inscrit à la certification du jury.",
+			"Candidate not enrolled in the jury's certification."))
+}
+
+// enrolled tells whether a candidate has an enrollment in a certification
+// that was not withdrawn: an active one, or a completed one (training
+// finished, the jury still to come). A withdrawn candidate has left.
+func enrolled(tx *gorm.DB, candidateID, cert string) (bool, error) {
+	var n int64
+	err := tx.Model(&candidates.Enrollment{}).
+		Where("candidate_id = ? AND certification = ? AND status <> ?", candidateID, cert, candidates.EnrollmentWithdrawn).
+		Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("enrollment of %s: %w", candidateID, err)
+	}
+	return n > 0, nil
 }
 
 func eligibleSeats(ms []Member, excluded map[string]bool) []Seat {
@@ -106,14 +138,14 @@ func (s *Service) replaceExclusions(tx *gorm.DB, juryID, candidateID string, cs 
 		}
 		seen[k] = true
 		out = append(out, Exclusion{JuryID: juryID, CandidateID: candidateID, UserID: c.UserID, Reason: c.Reason,
-			Detail: c.Detail, CreatedAt: s.now().UTC()})
+			Detail: c.Detail, EndedOn: c.EndedOn, CreatedAt: s.now().UTC()})
 	}
 	if len(out) > 0 {
 		if err := tx.Create(&out).Error; err != nil {
 			return nil, fmt.Errorf("write exclusions: %w", err)
 		}
 	}
-	return out, nil
+	return explained(out), nil
 }
 
 // refreshExclusions recomputes the exclusions of the candidates not yet
@@ -139,12 +171,12 @@ func (s *Service) refreshExclusions(tx *gorm.DB, j Jury, prev, ms []Member, only
 		if err != nil {
 			return err
 		}
-		cs, err := conflictsFor(tx, ms, cand)
+		cs, err := s.conflictsFor(tx, j, ms, cand)
 		if err != nil {
 			return err
 		}
 		if fs := CheckComposition(s.rule(c), eligibleSeats(ms, Excluded(cs))); len(fs) > 0 {
-			before, err := conflictsFor(tx, prev, cand)
+			before, err := s.conflictsFor(tx, j, prev, cand)
 			if err != nil {
 				return err
 			}
@@ -183,15 +215,20 @@ func (s *Service) Assign(ctx context.Context, actor auth.User, juryID string, in
 		if n > 0 {
 			return httpx.Conflict("already_assigned", "Ce candidat est déjà affecté à ce jury.", "This candidate is already assigned to this jury.")
 		}
+		c, err := s.certification(j.Certification)
+		if err != nil {
+			return err
+		}
+		if ok, err := enrolled(tx, cand.ID, j.Certification); err != nil {
+			return err
+		} else if !ok {
+			return errNotEnrolled(c.Title)
+		}
 		ms, err := loadMembers(tx, juryID)
 		if err != nil {
 			return err
 		}
-		cs, err := conflictsFor(tx, ms, cand)
-		if err != nil {
-			return err
-		}
-		c, err := s.certification(j.Certification)
+		cs, err := s.conflictsFor(tx, j, ms, cand)
 		if err != nil {
 			return err
 		}
@@ -282,7 +319,7 @@ func (s *Service) DeclareConflict(ctx context.Context, actor auth.User, juryID s
 				return httpx.Conflict("already_deliberated", "Le jury a déjà délibéré sur ce candidat.",
 					"The jury has already deliberated on this candidate.")
 			}
-			cs, err := conflictsFor(tx, ms, cand)
+			cs, err := s.conflictsFor(tx, j, ms, cand)
 			if err != nil {
 				return err
 			}
@@ -306,4 +343,38 @@ func (s *Service) DeclareConflict(ctx context.Context, actor auth.User, juryID s
 			EntityID: juryID, After: out.Link})
 	})
 	return out, err
+}
+
+// Eligible is a candidate the jury may be given: enrolled in its
+// certification (an enrollment not withdrawn) and not yet assigned to it.
+type Eligible struct {
+	ID        string `json:"id"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Employer  string `json:"employer"`
+}
+
+// EligibleCandidates lists, by name, up to limit candidates Assign would
+// accept as far as enrollment goes (conflicts are judged on assignment):
+// the assignment screen offers only these.
+func (s *Service) EligibleCandidates(ctx context.Context, actor auth.User, juryID string, limit int) ([]Eligible, error) {
+	j, _, err := s.readAccess(ctx, actor, juryID)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role != auth.RoleAdmin {
+		return nil, httpx.Forbidden("Seul un administrateur affecte les candidats.", "Only an administrator assigns candidates.")
+	}
+	db := s.db.WithContext(ctx)
+	enrolled := db.Model(&candidates.Enrollment{}).Select("candidate_id").
+		Where("certification = ? AND status <> ?", j.Certification, candidates.EnrollmentWithdrawn)
+	assigned := db.Model(&Assignment{}).Select("candidate_id").Where("jury_id = ?", j.ID)
+	out := []Eligible{}
+	err = db.Model(&candidates.Candidate{}).Select("id, first_name, last_name, employer").
+		Where("id IN (?) AND id NOT IN (?) AND pseudonymised_at IS NULL", enrolled, assigned).
+		Order("last_name, first_name, id").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("eligible candidates of jury %s: %w", juryID, err)
+	}
+	return out, nil
 }

@@ -5,6 +5,12 @@ import "fmt"
 // FindingPresident says the jury has no president among its members.
 const FindingPresident = "missing_president"
 
+// Genders as the accounts state them (auth.User.Gender).
+const (
+	GenderFemale = "female"
+	GenderMale   = "male"
+)
+
 // Composition is a jury's make-up measured against its rule: the counts the
 // rule speaks of, what is missing for it to hold, and how many members of
 // each college may still leave without breaking it. Pure: the service and
@@ -26,6 +32,28 @@ type Composition struct {
 	// the rule still holding (0: none may leave).
 	SpareProfessionals   int `json:"spare_professionals"`
 	SpareRepresentatives int `json:"spare_organisation_representatives"`
+	// Women, Men and GenderUnstated count the members by the gender their
+	// account states ("unspecified" or none: unstated).
+	Women          int `json:"women"`
+	Men            int `json:"men"`
+	GenderUnstated int `json:"gender_unstated"`
+	// GenderBalanced: see GenderBalanced. A flag for the administrator,
+	// never a reason to refuse a jury (DOMAIN.md §2: "where possible").
+	GenderBalanced bool `json:"gender_balanced"`
+}
+
+// GenderBalanced is the balance DOMAIN.md §2 asks for "where possible":
+// among the members who state their gender, women and men differ by at
+// most one (2 + 1 is balanced, 3 + 0 or 3 + 1 is not). Members with no
+// stated gender count for neither side; when no member states one, the
+// balance cannot be shown and the answer is false (the pages then say the
+// genders are unknown rather than unbalanced).
+func GenderBalanced(women, men int) bool {
+	if women+men == 0 {
+		return false
+	}
+	d := women - men
+	return d >= -1 && d <= 1
 }
 
 // Assess measures seats against r: CheckComposition's findings, plus a
@@ -48,6 +76,17 @@ func Assess(r Rule, seats []Seat, president string) Composition {
 		}
 	}
 	c.Professionals, c.Representatives = len(pros), len(reps)
+	for _, s := range append(append([]Seat{}, pros...), reps...) {
+		switch s.Gender {
+		case GenderFemale:
+			c.Women++
+		case GenderMale:
+			c.Men++
+		default:
+			c.GenderUnstated++
+		}
+	}
+	c.GenderBalanced = GenderBalanced(c.Women, c.Men)
 	c.Members = c.Professionals + c.Representatives
 	if president != "" && seen[president] {
 		c.President = president

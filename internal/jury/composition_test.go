@@ -60,3 +60,38 @@ func TestAssess_SaysWhatIsMissingAndWhoMayLeave(t *testing.T) {
 		})
 	}
 }
+
+func gendered(gs ...string) []Seat {
+	out := seats(len(gs)-1, 1)
+	for i, g := range gs {
+		out[i].Gender = g
+	}
+	return out
+}
+
+func TestAssess_GenderBalanceIsFlaggedNeverRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		seats               []Seat
+		women, men, unknown int
+		balanced            bool
+	}{
+		{"2 women, 1 man", gendered("female", "male", "female"), 2, 1, 0, true},
+		{"2 men, 2 women", gendered("male", "female", "male", "female"), 2, 2, 0, true},
+		{"3 women", gendered("female", "female", "female"), 3, 0, 0, false},
+		{"3 men, 1 woman: two apart", gendered("male", "male", "female", "male"), 1, 3, 0, false},
+		{"1 woman, 1 man, 1 unstated: judged on the stated", gendered("female", "unspecified", "male"), 1, 1, 1, true},
+		{"2 men and an unstated: unbalanced", gendered("male", "", "male"), 0, 2, 1, false},
+		{"nobody states a gender: cannot be shown", gendered("unspecified", "", "unspecified"), 0, 0, 3, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Assess(DefaultRule, tc.seats, tc.seats[0].UserID)
+			if c.Women != tc.women || c.Men != tc.men || c.GenderUnstated != tc.unknown || c.GenderBalanced != tc.balanced {
+				t.Errorf("women %d men %d unstated %d balanced %v", c.Women, c.Men, c.GenderUnstated, c.GenderBalanced)
+			}
+			if !c.Holds {
+				t.Errorf("the balance changed the composition's verdict: %+v", c.Missing)
+			}
+		})
+	}
+}

@@ -68,6 +68,9 @@ func (s *Service) Deliberate(ctx context.Context, actor auth.User, juryID string
 		if err := writable(j); err != nil {
 			return err
 		}
+		if s.today().Before(j.SessionDate) {
+			return errBeforeSession(j.SessionDate)
+		}
 		a, err := loadAssignment(tx, juryID, in.CandidateID)
 		if err != nil {
 			return httpx.Invalid(httpx.Field("candidate_id", "Ce candidat n'est pas affecté à ce jury.",
@@ -77,6 +80,17 @@ func (s *Service) Deliberate(ctx context.Context, actor auth.User, juryID string
 			return httpx.Conflict("already_deliberated",
 				"Le jury a déjà délibéré sur ce candidat ; après signature, seul un administrateur peut corriger une décision.",
 				"The jury has already deliberated on this candidate; once signed, only an administrator may correct a decision.")
+		}
+		// The ties may have changed since the assignment (a VAE support
+		// person named later): the exclusions are computed again first.
+		if err := s.refreshExclusions(tx, j, ms, ms, in.CandidateID); err != nil {
+			return err
+		}
+		if _, excluded, err = exclusionsOf(tx, juryID, in.CandidateID); err != nil {
+			return err
+		}
+		if actor.Role != auth.RoleAdmin && excluded[actor.ID] {
+			return errInConflict()
 		}
 		today := s.today()
 		if in.DecidedOn.Before(j.SessionDate) || in.DecidedOn.After(today) {

@@ -85,6 +85,7 @@ func (p *panel) path(suffix string) string { return "/api/v1/juries/" + p.jury.I
 func (p *panel) assign(t *testing.T, employer string, extra map[string]any) (string, *apptest.Response) {
 	t.Helper()
 	c := p.env.Candidate(t, apptest.Employer(employer))
+	p.env.Enroll(t, c.ID, cert)
 	body := map[string]any{"candidate_id": c.ID}
 	for k, v := range extra {
 		body[k] = v

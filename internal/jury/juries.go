@@ -45,8 +45,12 @@ type View struct {
 	Members    []Member         `json:"members"`
 	Candidates []AssignmentView `json:"candidates"`
 	// Composition measures the members against the certification's rule:
-	// what is missing, and how many of each college may still leave.
+	// what is missing, how many of each college may still leave, and the
+	// balance between women and men (flagged, never enforced).
 	Composition Composition `json:"composition"`
+	// SessionHeld tells whether the session date has come: no
+	// deliberation is opened or recorded before it.
+	SessionHeld bool `json:"session_held"`
 }
 
 // AssignmentView is an assigned candidate with the members excluded for them.
@@ -201,7 +205,11 @@ func (s *Service) Get(ctx context.Context, actor auth.User, id string) (View, er
 
 func (s *Service) view(ctx context.Context, j Jury, ms []Member) (View, error) {
 	db := s.db.WithContext(ctx)
-	v := View{Jury: j, Members: ms, Candidates: []AssignmentView{}, Composition: s.Assess(j.Certification, ms, j.PresidentID)}
+	if err := withGenders(db, ms); err != nil {
+		return View{}, err
+	}
+	v := View{Jury: j, Members: ms, Candidates: []AssignmentView{}, Composition: s.Assess(j.Certification, ms, j.PresidentID),
+		SessionHeld: !s.today().Before(j.SessionDate)}
 	var as []Assignment
 	if err := db.Where("jury_id = ?", j.ID).Order("created_at, id").Find(&as).Error; err != nil {
 		return v, fmt.Errorf("jury candidates: %w", err)
@@ -210,6 +218,7 @@ func (s *Service) view(ctx context.Context, j Jury, ms []Member) (View, error) {
 	if err := db.Where("jury_id = ?", j.ID).Order("candidate_id, user_id, reason").Find(&exs).Error; err != nil {
 		return v, fmt.Errorf("jury exclusions: %w", err)
 	}
+	exs = explained(exs)
 	names, err := candidateNames(db, as)
 	if err != nil {
 		return v, err
@@ -312,6 +321,15 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Jury
 			"session_date": j.SessionDate, "location": j.Location, "president_user_id": j.PresidentID,
 			"version": j.Version, "updated_at": j.UpdatedAt}).Error; err != nil {
 			return fmt.Errorf("update jury %s: %w", id, err)
+		}
+		if !j.SessionDate.Equal(before.SessionDate) {
+			// The 3-year look-back for former employers ends at the
+			// session date: the exclusions follow it. A candidate left
+			// without quorum is not a reason to refuse the date (the
+			// deliberation will say so).
+			if err := s.refreshExclusions(tx, j, ms, ms, ""); err != nil {
+				return err
+			}
 		}
 		return audit.Record(tx, j.UpdatedAt, audit.Event{ActorID: actor.ID, Action: "jury.update", Entity: "jury",
 			EntityID: id, Before: before, After: j})

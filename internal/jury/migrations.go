@@ -115,7 +115,21 @@ func Migrations() []*database.Migration {
 			}
 			return nil
 		},
-	}, migrationDossierDate()}
+	}, migrationDossierDate(), migrationExclusionEnd()}
+}
+
+// migrationExclusionEnd records when a former employment ended, so that
+// the jury's pages can say "until when" (DOMAIN.md §2: 3 years back).
+func migrationExclusionEnd() *database.Migration {
+	return &database.Migration{
+		ID: "2026120410_jury_exclusion_end",
+		Migrate: func(tx *gorm.DB) error {
+			type exclusion struct {
+				EndedOn *string `gorm:"type:date"`
+			}
+			return tx.Table("jury_exclusions").AutoMigrate(&exclusion{})
+		},
+	}
 }
 
 // migrationDossierDate records, per assigned candidate, when their VAE

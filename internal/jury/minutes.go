@@ -233,6 +233,7 @@ func (s *Service) Minutes(ctx context.Context, actor auth.User, juryID string) (
 	if err := db.Where("jury_id = ?", juryID).Order("user_id, reason").Find(&exs).Error; err != nil {
 		return m, fmt.Errorf("minutes exclusions: %w", err)
 	}
+	exs = explained(exs)
 	for _, a := range as {
 		mc := MinutesCandidate{CandidateID: a.CandidateID, Name: names[a.CandidateID], Decisions: []candidates.Decision{},
 			Exclusions: []Exclusion{}}

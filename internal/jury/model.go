@@ -38,13 +38,15 @@ func (j Jury) Final() bool { return j.FinalisedAt != nil }
 // Member is a seat on a jury. Name is copied from the account when the
 // member joins, so that the minutes keep the name they were signed under.
 type Member struct {
-	JuryID       string    `gorm:"primaryKey;size:36" json:"-"`
-	UserID       string    `gorm:"primaryKey;size:36;index" json:"user_id"`
-	Name         string    `gorm:"size:200;not null" json:"name"`
-	Category     string    `gorm:"size:40;not null" json:"category"`
-	Organisation string    `gorm:"size:200;not null" json:"organisation"`
-	Position     int       `gorm:"not null" json:"-"`
-	CreatedAt    time.Time `json:"-"`
+	JuryID       string `gorm:"primaryKey;size:36" json:"-"`
+	UserID       string `gorm:"primaryKey;size:36;index" json:"user_id"`
+	Name         string `gorm:"size:200;not null" json:"name"`
+	Category     string `gorm:"size:40;not null" json:"category"`
+	Organisation string `gorm:"size:200;not null" json:"organisation"`
+	Position     int    `gorm:"not null" json:"-"`
+	// Gender is the account's, read with the jury (never stored here).
+	Gender    string    `gorm:"-" json:"gender"`
+	CreatedAt time.Time `json:"-"`
 }
 
 // TableName fixes the table's name.
@@ -104,12 +106,25 @@ func (LinkRecord) TableName() string { return "conflict_links" }
 
 // Exclusion records that a member may not assess a candidate in a jury, and why.
 type Exclusion struct {
-	JuryID      string    `gorm:"primaryKey;size:36" json:"-"`
-	CandidateID string    `gorm:"primaryKey;size:36" json:"candidate_id"`
-	UserID      string    `gorm:"primaryKey;size:36" json:"user_id"`
-	Reason      string    `gorm:"primaryKey;size:20" json:"reason"`
-	Detail      string    `gorm:"type:text" json:"detail,omitempty"`
-	CreatedAt   time.Time `json:"-"`
+	JuryID      string `gorm:"primaryKey;size:36" json:"-"`
+	CandidateID string `gorm:"primaryKey;size:36" json:"candidate_id"`
+	UserID      string `gorm:"primaryKey;size:36" json:"user_id"`
+	Reason      string `gorm:"primaryKey;size:20" json:"reason"`
+	Detail      string `gorm:"type:text" json:"detail,omitempty"`
+	// EndedOn is when a former employment ended (former_employer).
+	EndedOn civil.Date `json:"ended_on"`
+	// MessageFR and MessageEN explain the conflict (Explain).
+	MessageFR string    `gorm:"-" json:"message_fr"`
+	MessageEN string    `gorm:"-" json:"message_en"`
+	CreatedAt time.Time `json:"-"`
+}
+
+// explained fills the messages of exclusions.
+func explained(es []Exclusion) []Exclusion {
+	for i := range es {
+		es[i].MessageFR, es[i].MessageEN = Explain(es[i].Reason, es[i].Detail, es[i].EndedOn)
+	}
+	return es
 }
 
 // TableName fixes the table's name.

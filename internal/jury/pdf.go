@@ -25,12 +25,6 @@ var (
 		candidates.Validated:    "Validé",
 		candidates.NotValidated: "Non validé",
 	}
-	reasonFR = map[string]string{
-		ReasonEmployer:    "employeur du candidat",
-		ReasonTrained:     "a formé le candidat",
-		ReasonAccompanied: "a accompagné le candidat",
-		ReasonDeclared:    "conflit déclaré",
-	}
 )
 
 func frDate(t time.Time) string { return t.UTC().Format("02/01/2006 à 15:04 UTC") }
@@ -95,7 +89,8 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 		if len(c.Exclusions) > 0 {
 			var ex []string
 			for _, e := range c.Exclusions {
-				ex = append(ex, names[e.UserID]+" ("+reasonFR[e.Reason]+")")
+				fr, _ := Explain(e.Reason, e.Detail, e.EndedOn)
+				ex = append(ex, names[e.UserID]+" ("+fr+")")
 			}
 			line("Membres écartés pour conflit d'intérêts : " + strings.Join(ex, ", "))
 		}

@@ -52,10 +52,12 @@ func ParseRule(minMembers int, ratio string, minReps int) (Rule, error) {
 	return r, nil
 }
 
-// Seat is one member as the rules see them.
+// Seat is one member as the rules see them. Gender is the account's
+// stated gender (female, male, or unspecified / empty).
 type Seat struct {
 	UserID   string
 	Category string
+	Gender   string
 }
 
 // Finding says what is wrong with a composition, in both languages; Code is
@@ -166,15 +168,38 @@ func Quorum(r Rule, members []Seat, present []string, excluded map[string]bool) 
 
 // Conflict reasons.
 const (
-	ReasonEmployer    = "employer"    // the member's organisation employs the candidate
-	ReasonTrained     = "trained"     // the member trained the candidate
-	ReasonAccompanied = "accompanied" // the member accompanied the candidate (VAE, tutoring)
-	ReasonDeclared    = "declared"    // any other interest the member declared
+	ReasonEmployer       = "employer"        // the member's organisation employs the candidate now
+	ReasonFormerEmployer = "former_employer" // it employed the candidate during the 3 years before the session
+	ReasonVAESupport     = "vae_support"     // the member supports (accompagne) the candidate's VAE
+	ReasonTrained        = "trained"         // the member trained the candidate
+	ReasonAccompanied    = "accompanied"     // the member accompanied the candidate (VAE, tutoring)
+	ReasonDeclared       = "declared"        // any other interest the member declared
 )
+
+// FormerEmployerYears is how far back a former employer still bars its
+// members (DOMAIN.md §2: "worked for it during the last 3 years").
+const FormerEmployerYears = 3
 
 // Link is a recorded tie between a member and a candidate.
 type Link struct {
 	UserID, CandidateID, Kind, Note string
+}
+
+// Tie kinds: what the candidate's VAE requests reveal (the VAE feature
+// provides them; the composition root adapts its type to this one).
+const (
+	TieSupport  = "support"  // UserID supports the candidate's VAE
+	TieEmployer = "employer" // the candidate worked for Employer until EndsOn (zero: still there)
+)
+
+// Tie is one link a VAE request reveals between the candidate and a person
+// or an organisation.
+type Tie struct {
+	Kind     string
+	UserID   string     // TieSupport
+	Employer string     // TieEmployer, as the candidate wrote it
+	StartsOn civil.Date // TieEmployer
+	EndsOn   civil.Date // TieEmployer; zero while the activity goes on
 }
 
 // Person is a member as the conflict rule sees them.
@@ -182,31 +207,138 @@ type Person struct {
 	UserID, Organisation string
 }
 
-// Conflict is one reason a member may not assess a candidate.
-type Conflict struct {
-	UserID string `json:"user_id"`
-	Reason string `json:"reason"`
-	Detail string `json:"detail,omitempty"`
+// ConflictInput is what the conflict rule reads about one candidate before
+// one jury.
+type ConflictInput struct {
+	CandidateID string
+	// Employer is the candidate's current employer, from their record.
+	Employer string
+	// Session is the jury's session date: the 3-year look-back ends there.
+	Session civil.Date
+	// Ties are the support persons and employers of the candidate's VAE
+	// requests; Links the ties recorded or declared on the juries.
+	Ties  []Tie
+	Links []Link
 }
 
-// Conflicts lists, for one candidate, each member in conflict and why: the
-// member's organisation is the candidate's employer (compared without case
-// or accents: "Créances Services Lyon" = "CREANCES services lyon"), or a
-// recorded link (trained, accompanied, declared) ties them.
-func Conflicts(members []Person, candidateID, employer string, links []Link) []Conflict {
+// Conflict is one reason a member may not assess a candidate. Detail is
+// the employer's name for the employer reasons, the note of a recorded
+// link otherwise; EndedOn is when a former employment ended.
+type Conflict struct {
+	UserID  string     `json:"user_id"`
+	Reason  string     `json:"reason"`
+	Detail  string     `json:"detail,omitempty"`
+	EndedOn civil.Date `json:"ended_on"`
+}
+
+// LookBackStart is the first day of the look-back before a session: an
+// employment that ended on this day or later still bars (3 years before
+// the session, same day number, or the month's last day: 2027-02-29 does
+// not exist, so a session on 2028-02-29 looks back to 2025-02-28).
+func LookBackStart(session civil.Date) civil.Date { return session.AddYears(-FormerEmployerYears) }
+
+// Conflicts lists, for one candidate, each member in conflict and why (at
+// most one conflict per member and reason):
+//   - employer: the member's organisation is the candidate's employer, on
+//     their record or in a VAE experience still going on;
+//   - former_employer: a VAE experience with the member's organisation
+//     ended within the 3 years before the session. The window is
+//     inclusive: an experience that ended exactly 3 years before the
+//     session date (LookBackStart) still bars; one that ended the day
+//     before does not. When several experiences match, the latest end is
+//     kept;
+//   - vae_support: the member is the support person of one of the
+//     candidate's VAE requests;
+//   - trained, accompanied, declared: a recorded link.
+//
+// Organisations are compared without case or accents ("Créances Services
+// Lyon" = "CREANCES services lyon").
+func Conflicts(members []Person, in ConflictInput) []Conflict {
 	var out []Conflict
-	emp := candidates.Fold(employer)
+	emp := candidates.Fold(in.Employer)
+	since := LookBackStart(in.Session)
 	for _, m := range members {
-		if emp != "" && candidates.Fold(m.Organisation) == emp {
-			out = append(out, Conflict{UserID: m.UserID, Reason: ReasonEmployer, Detail: employer})
+		org := candidates.Fold(m.Organisation)
+		current := org != "" && org == emp
+		if current {
+			out = append(out, Conflict{UserID: m.UserID, Reason: ReasonEmployer, Detail: in.Employer})
 		}
-		for _, l := range links {
-			if l.UserID == m.UserID && l.CandidateID == candidateID {
+		former := -1
+		support := false
+		for _, t := range in.Ties {
+			switch t.Kind {
+			case TieSupport:
+				if t.UserID == m.UserID && !support {
+					support = true
+					out = append(out, Conflict{UserID: m.UserID, Reason: ReasonVAESupport})
+				}
+			case TieEmployer:
+				if org == "" || candidates.Fold(t.Employer) != org {
+					continue
+				}
+				switch {
+				case t.EndsOn.IsZero():
+					if !current {
+						current = true
+						out = append(out, Conflict{UserID: m.UserID, Reason: ReasonEmployer, Detail: t.Employer})
+					}
+				case !t.EndsOn.Before(since):
+					if former < 0 {
+						former = len(out)
+						out = append(out, Conflict{UserID: m.UserID, Reason: ReasonFormerEmployer, Detail: t.Employer, EndedOn: t.EndsOn})
+					} else if t.EndsOn.After(out[former].EndedOn) {
+						out[former].Detail, out[former].EndedOn = t.Employer, t.EndsOn
+					}
+				}
+			}
+		}
+		if current && former >= 0 {
+			// Still employed there: the former employment adds nothing.
+			out = append(out[:former], out[former+1:]...)
+		}
+		for _, l := range in.Links {
+			if l.UserID == m.UserID && l.CandidateID == in.CandidateID {
 				out = append(out, Conflict{UserID: m.UserID, Reason: l.Kind, Detail: l.Note})
 			}
 		}
 	}
 	return out
+}
+
+// Explain says why a member is in conflict, in French and English, for the
+// pages and the API.
+func Explain(reason, detail string, endedOn civil.Date) (fr, en string) {
+	with := func(fr, en string) (string, string) {
+		if detail == "" {
+			return fr, en
+		}
+		return fr + " : " + detail, en + ": " + detail
+	}
+	switch reason {
+	case ReasonEmployer:
+		return with("employeur actuel du candidat", "the candidate's current employer")
+	case ReasonFormerEmployer:
+		return fmt.Sprintf("ancien employeur du candidat (%s, jusqu'au %s), dans les %d ans précédant la session",
+				detail, frenchDate(endedOn), FormerEmployerYears),
+			fmt.Sprintf("the candidate's former employer (%s, until %s), within the %d years before the session",
+				detail, endedOn, FormerEmployerYears)
+	case ReasonVAESupport:
+		return "accompagnateur VAE du candidat", "the candidate's VAE support person"
+	case ReasonTrained:
+		return with("a formé le candidat", "trained the candidate")
+	case ReasonAccompanied:
+		return with("a accompagné le candidat", "accompanied the candidate")
+	case ReasonDeclared:
+		return with("lien d'intérêt déclaré", "declared interest")
+	}
+	return with("conflit d'intérêts ("+reason+")", "conflict of interest ("+reason+")")
+}
+
+func frenchDate(d civil.Date) string {
+	if d.IsZero() {
+		return "?"
+	}
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
 }
 
 // Excluded is the set of members a list of conflicts removes.

@@ -159,7 +159,8 @@ func TestConflicts_EmployerMatchIgnoresCaseAndAccentsAndLinksCount(t *testing.T)
 		{UserID: "jerome", CandidateID: "c2", Kind: ReasonAccompanied},
 		{UserID: "jerome", CandidateID: "c1", Kind: ReasonDeclared, Note: "ancien collègue"},
 	}
-	got := Conflicts(members, "c1", "  CREANCES   services lyon ", links)
+	session := civil.MustParse("2026-12-10")
+	got := Conflicts(members, ConflictInput{CandidateID: "c1", Employer: "  CREANCES   services lyon ", Session: session, Links: links})
 	want := []Conflict{
 		{UserID: "helene", Reason: ReasonEmployer, Detail: "  CREANCES   services lyon "},
 		{UserID: "jerome", Reason: ReasonDeclared, Detail: "ancien collègue"},
@@ -171,11 +172,98 @@ func TestConflicts_EmployerMatchIgnoresCaseAndAccentsAndLinksCount(t *testing.T)
 	if ex := Excluded(got); len(ex) != 3 {
 		t.Errorf("excluded %v", ex)
 	}
-	if got := Conflicts(members, "c3", "", links); len(got) != 0 {
+	if got := Conflicts(members, ConflictInput{CandidateID: "c3", Session: session, Links: links}); len(got) != 0 {
 		t.Errorf("an empty employer matched: %+v", got)
 	}
-	if got := Conflicts(members, "c3", "ANCR Formation", nil); len(got) != 0 {
+	if got := Conflicts(members, ConflictInput{CandidateID: "c3", Employer: "ANCR Formation", Session: session}); len(got) != 0 {
 		t.Errorf("a partial organisation name matched: %+v", got)
+	}
+}
+
+// The 3-year look-back is inclusive: an employment that ended exactly 3
+// years before the session date still bars the employer's members; one
+// that ended the day before does not.
+func TestConflicts_FormerEmployerWithinThreeYearsOfTheSession(t *testing.T) {
+	members := []Person{
+		{UserID: "ines", Organisation: "Créances Services Lyon"},
+		{UserID: "benoit", Organisation: "ANCR"},
+		{UserID: "nobody", Organisation: ""},
+	}
+	d := civil.MustParse
+	cases := []struct {
+		name    string
+		session string
+		ties    []Tie
+		want    []Conflict
+	}{
+		{"ended exactly 3 years before the session: conflict", "2026-12-10",
+			[]Tie{{Kind: TieEmployer, Employer: "CRÉANCES services Lyon", StartsOn: d("2020-01-01"), EndsOn: d("2023-12-10")}},
+			[]Conflict{{UserID: "ines", Reason: ReasonFormerEmployer, Detail: "CRÉANCES services Lyon", EndedOn: d("2023-12-10")}}},
+		{"ended one day later (less than 3 years): conflict", "2026-12-10",
+			[]Tie{{Kind: TieEmployer, Employer: "Créances Services Lyon", EndsOn: d("2023-12-11")}},
+			[]Conflict{{UserID: "ines", Reason: ReasonFormerEmployer, Detail: "Créances Services Lyon", EndedOn: d("2023-12-11")}}},
+		{"ended one day earlier (more than 3 years): no conflict", "2026-12-10",
+			[]Tie{{Kind: TieEmployer, Employer: "Créances Services Lyon", EndsOn: d("2023-12-09")}}, nil},
+		{"the look-back follows the session date, not today", "2027-06-01",
+			[]Tie{{Kind: TieEmployer, Employer: "Créances Services Lyon", EndsOn: d("2024-05-31")}}, nil},
+		{"29 February: the look-back starts on the 28th", "2028-02-29",
+			[]Tie{{Kind: TieEmployer, Employer: "Créances Services Lyon", EndsOn: d("2025-02-28")}},
+			[]Conflict{{UserID: "ines", Reason: ReasonFormerEmployer, Detail: "Créances Services Lyon", EndedOn: d("2025-02-28")}}},
+		{"an experience going on: current employer", "2026-12-10",
+			[]Tie{{Kind: TieEmployer, Employer: "ANCR", StartsOn: d("2022-01-01")}},
+			[]Conflict{{UserID: "benoit", Reason: ReasonEmployer, Detail: "ANCR"}}},
+		{"several experiences with one employer: the latest end", "2026-12-10",
+			[]Tie{{Kind: TieEmployer, Employer: "Créances Services Lyon", EndsOn: d("2024-03-31")},
+				{Kind: TieEmployer, Employer: "Créances Services Lyon", EndsOn: d("2025-06-30")},
+				{Kind: TieEmployer, Employer: "Créances Services Lyon", EndsOn: d("2019-01-31")}},
+			[]Conflict{{UserID: "ines", Reason: ReasonFormerEmployer, Detail: "Créances Services Lyon", EndedOn: d("2025-06-30")}}},
+		{"still there after leaving once: current only", "2026-12-10",
+			[]Tie{{Kind: TieEmployer, Employer: "ANCR", EndsOn: d("2025-01-31")}, {Kind: TieEmployer, Employer: "ANCR", StartsOn: d("2025-09-01")}},
+			[]Conflict{{UserID: "benoit", Reason: ReasonEmployer, Detail: "ANCR"}}},
+		{"the VAE support person, once however many requests", "2026-12-10",
+			[]Tie{{Kind: TieSupport, UserID: "benoit"}, {Kind: TieSupport, UserID: "benoit"}},
+			[]Conflict{{UserID: "benoit", Reason: ReasonVAESupport}}},
+		{"a support person outside the jury, an empty employer: nothing", "2026-12-10",
+			[]Tie{{Kind: TieSupport, UserID: "someone"}, {Kind: TieEmployer, Employer: "", EndsOn: d("2026-01-01")}}, nil},
+		{"a partial name is another organisation", "2026-12-10",
+			[]Tie{{Kind: TieEmployer, Employer: "Créances Services", EndsOn: d("2026-01-01")}}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Conflicts(members, ConflictInput{CandidateID: "c1", Employer: "Cabinet sans lien", Session: d(tc.session), Ties: tc.ties})
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+	// The candidate's record and a VAE experience naming one employer make
+	// one conflict, from the record.
+	got := Conflicts(members, ConflictInput{CandidateID: "c1", Employer: "ANCR", Session: d("2026-12-10"),
+		Ties: []Tie{{Kind: TieEmployer, Employer: "A.N.C.R."}, {Kind: TieEmployer, Employer: "ancr"}}})
+	if want := []Conflict{{UserID: "benoit", Reason: ReasonEmployer, Detail: "ANCR"}}; !slices.Equal(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestExplain_SaysWhichEmployerUntilWhenOrTheSupport(t *testing.T) {
+	cases := []struct {
+		reason, detail string
+		ended          civil.Date
+		fr, en         string
+	}{
+		{ReasonEmployer, "ANCR", civil.Date{}, "employeur actuel du candidat : ANCR", "the candidate's current employer: ANCR"},
+		{ReasonFormerEmployer, "Créances Services Lyon", civil.MustParse("2024-03-31"),
+			"ancien employeur du candidat (Créances Services Lyon, jusqu'au 31/03/2024), dans les 3 ans précédant la session",
+			"the candidate's former employer (Créances Services Lyon, until 2024-03-31), within the 3 years before the session"},
+		{ReasonVAESupport, "", civil.Date{}, "accompagnateur VAE du candidat", "the candidate's VAE support person"},
+		{ReasonTrained, "formation 2025", civil.Date{}, "a formé le candidat : formation 2025", "trained the candidate: formation 2025"},
+		{ReasonDeclared, "", civil.Date{}, "lien d'intérêt déclaré", "declared interest"},
+	}
+	for _, tc := range cases {
+		fr, en := Explain(tc.reason, tc.detail, tc.ended)
+		if fr != tc.fr || en != tc.en {
+			t.Errorf("%s: got %q / %q", tc.reason, fr, en)
+		}
 	}
 }
 

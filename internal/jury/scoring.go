@@ -91,6 +91,20 @@ func (s *Service) Evaluate(ctx context.Context, actor auth.User, juryID string, 
 		if err != nil {
 			return err
 		}
+		// A tie may have appeared since the assignment (a VAE support
+		// person named later): checked afresh, without rewriting the
+		// exclusions (the deliberation does that).
+		cand, err := loadCandidate(tx, in.CandidateID)
+		if err != nil {
+			return err
+		}
+		cs, err := s.conflictsFor(tx, j, ms, cand)
+		if err != nil {
+			return err
+		}
+		if Excluded(cs)[actor.ID] {
+			return errInConflict()
+		}
 		if a.OpenedAt != nil {
 			return httpx.Conflict("scores_frozen", "La délibération sur ce candidat est ouverte : les notes ne peuvent plus changer.",
 				"The deliberation on this candidate is open: scores can no longer change.")
@@ -234,6 +248,9 @@ func (s *Service) OpenDeliberation(ctx context.Context, actor auth.User, juryID,
 		}
 		if err := writable(j); err != nil {
 			return err
+		}
+		if s.today().Before(j.SessionDate) {
+			return errBeforeSession(j.SessionDate)
 		}
 		if a, err = loadAssignment(tx, juryID, candidateID); err != nil {
 			return err

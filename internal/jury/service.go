@@ -34,8 +34,18 @@ type AttemptSummaryFunc func(ctx context.Context, attemptID string) (any, error)
 // no submitted dossier.
 type SubmittedOnFunc func(ctx context.Context, candidateID, certification string) (civil.Date, bool, error)
 
-// Options are the service's dependencies. Referential is required; the two
-// functions may be nil (no exam attempts shown, no VAE deadlines).
+// CandidateTies is what the conflict rule needs from the VAE feature: the
+// support persons and the employers of a candidate's VAE requests. The
+// composition root adapts the VAE service to it, so that this package
+// never imports the VAE feature.
+type CandidateTies interface {
+	Ties(ctx context.Context, candidateID string) ([]Tie, error)
+}
+
+// Options are the service's dependencies. Referential is required; the
+// others may be nil (no exam attempts shown, no VAE deadlines, no VAE
+// ties: conflicts then come from the candidate's record and the recorded
+// links only).
 type Options struct {
 	DB             *gorm.DB
 	Now            func() time.Time
@@ -43,6 +53,7 @@ type Options struct {
 	Grids          Grids // nil: the embedded assessments/grids
 	AttemptSummary AttemptSummaryFunc
 	SubmittedOn    SubmittedOnFunc
+	Ties           CandidateTies
 }
 
 // Service is the jury feature: rules and transactions over the store.
@@ -53,6 +64,7 @@ type Service struct {
 	grids          Grids
 	attemptSummary AttemptSummaryFunc
 	submittedOn    SubmittedOnFunc
+	ties           CandidateTies
 }
 
 // NewService builds the service and loads the evaluation grids.
@@ -71,7 +83,7 @@ func NewService(o Options) (*Service, error) {
 		o.Grids = g
 	}
 	return &Service{db: o.DB, now: o.Now, ref: o.Referential, grids: o.Grids,
-		attemptSummary: o.AttemptSummary, submittedOn: o.SubmittedOn}, nil
+		attemptSummary: o.AttemptSummary, submittedOn: o.SubmittedOn, ties: o.Ties}, nil
 }
 
 // SetAttemptSummary wires the training feature's attempt lookup.
@@ -105,6 +117,13 @@ var (
 		return httpx.Forbidden("Vous êtes en conflit d'intérêts avec ce candidat : vous ne pouvez ni l'évaluer ni délibérer.",
 			"You have a conflict of interest with this candidate: you may neither score nor deliberate.")
 	}
+	// errBeforeSession refuses a deliberation before the session date
+	// (CONTRACT.md: a deliberation before the session date → 422).
+	errBeforeSession = func(session civil.Date) error {
+		return httpx.Unprocessable("session_not_held",
+			fmt.Sprintf("La session de ce jury a lieu le %s : aucune délibération ne peut être ouverte ni enregistrée avant cette date.", frenchDate(session)),
+			fmt.Sprintf("This jury sits on %s: no deliberation may be opened or recorded before that date.", session))
+	}
 	errCandidateNotAssigned = func() error {
 		return httpx.NotFound("Ce candidat n'est pas affecté à ce jury.", "This candidate is not assigned to this jury.")
 	}
@@ -134,7 +153,7 @@ func (s *Service) rule(cert referential.Certification) Rule {
 func seatsOf(ms []Member) []Seat {
 	out := make([]Seat, len(ms))
 	for i, m := range ms {
-		out[i] = Seat{UserID: m.UserID, Category: m.Category}
+		out[i] = Seat{UserID: m.UserID, Category: m.Category, Gender: m.Gender}
 	}
 	return out
 }
@@ -185,6 +204,31 @@ func loadMembers(tx *gorm.DB, juryID string) ([]Member, error) {
 		return nil, fmt.Errorf("members of jury %s: %w", juryID, err)
 	}
 	return ms, nil
+}
+
+// withGenders fills the members' genders from their accounts: read live,
+// not copied onto the seat, so that a corrected account corrects the
+// balance shown.
+func withGenders(db *gorm.DB, ms []Member) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.UserID
+	}
+	var rows []struct{ ID, Gender string }
+	if err := db.Model(&auth.User{}).Select("id, gender").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("member genders: %w", err)
+	}
+	by := make(map[string]string, len(rows))
+	for _, r := range rows {
+		by[r.ID] = r.Gender
+	}
+	for i := range ms {
+		ms[i].Gender = by[ms[i].UserID]
+	}
+	return nil
 }
 
 // writable refuses writes on a jury whose minutes are signed or being signed.
@@ -259,6 +303,7 @@ func exclusionsOf(tx *gorm.DB, juryID, candidateID string) ([]Exclusion, map[str
 	if err := tx.Where("jury_id = ? AND candidate_id = ?", juryID, candidateID).Order("user_id, reason").Find(&ex).Error; err != nil {
 		return nil, nil, fmt.Errorf("exclusions: %w", err)
 	}
+	ex = explained(ex)
 	set := map[string]bool{}
 	for _, e := range ex {
 		set[e.UserID] = true

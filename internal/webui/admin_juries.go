@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/httpx"
@@ -92,7 +91,9 @@ func (ui *UI) showJuryList(c echo.Context, p *page, status int) error {
 		return err
 	}
 	d.Draft = draftRows(p.Form, newJuryRows(len(d.UserOpts)))
-	d.Comp = ui.draftComposition(p.Form, d.Draft)
+	if d.Comp, err = ui.draftComposition(ctx, p.Form, d.Draft); err != nil {
+		return err
+	}
 	p.Data = d
 	return ui.render(c, status, "admin/juries", p)
 }
@@ -164,17 +165,25 @@ func draftJury(form url.Values, rows []draftRow) (in jury.NewJury, rowOf []int) 
 }
 
 // draftComposition measures the members typed so far against the rule of
-// the chosen certification.
-func (ui *UI) draftComposition(form url.Values, rows []draftRow) jury.Composition {
+// the chosen certification, with their accounts' genders for the balance.
+func (ui *UI) draftComposition(ctx context.Context, form url.Values, rows []draftRow) (jury.Composition, error) {
 	if form == nil {
 		form = url.Values{"president": {"0"}}
 	}
 	in, _ := draftJury(form, rows)
+	us, err := ui.Auth.List(ctx, auth.RoleJury)
+	if err != nil {
+		return jury.Composition{}, err
+	}
+	gender := make(map[string]string, len(us))
+	for _, u := range us {
+		gender[u.ID] = u.Gender
+	}
 	ms := make([]jury.Member, 0, len(in.Members))
 	for _, m := range in.Members {
-		ms = append(ms, jury.Member{UserID: m.UserID, Category: m.Category})
+		ms = append(ms, jury.Member{UserID: m.UserID, Category: m.Category, Gender: gender[m.UserID]})
 	}
-	return ui.Jury.Assess(in.Certification, ms, in.PresidentID)
+	return ui.Jury.Assess(in.Certification, ms, in.PresidentID), nil
 }
 
 // juryDraft answers the new-jury form as it changes: htmx swaps in the
@@ -193,7 +202,11 @@ func (ui *UI) juryDraft(c echo.Context) error {
 		return err
 	}
 	rows := draftRows(form, newJuryRows(len(us)))
-	p.Data = juryListData{Draft: rows, Comp: ui.draftComposition(form, rows)}
+	comp, err := ui.draftComposition(c.Request().Context(), form, rows)
+	if err != nil {
+		return err
+	}
+	p.Data = juryListData{Draft: rows, Comp: comp}
 	return ui.renderBlock(c, http.StatusOK, "admin/juries", "draftcomp", p)
 }
 
@@ -304,18 +317,14 @@ func (ui *UI) showJuryAdmin(c echo.Context, p *page, status int, block string) e
 	if d.UserOpts, err = ui.juryUserOptions(ctx, seated); err != nil {
 		return err
 	}
-	assigned := map[string]bool{}
-	for _, a := range v.Candidates {
-		assigned[a.CandidateID] = true
-	}
-	cands, _, err := ui.Candidates.List(ctx, actor, candidates.ListQuery{Limit: 200})
+	// Only candidates enrolled in the jury's certification and not yet
+	// assigned: the service would refuse the others (not_enrolled).
+	cands, err := ui.Jury.EligibleCandidates(ctx, actor, v.ID, 200)
 	if err != nil {
 		return err
 	}
 	for _, cand := range cands {
-		if !assigned[cand.ID] {
-			d.CandOpts = append(d.CandOpts, option{cand.ID, cand.LastName + " " + cand.FirstName + labelSuffix(cand.Employer)})
-		}
+		d.CandOpts = append(d.CandOpts, option{cand.ID, cand.LastName + " " + cand.FirstName + labelSuffix(cand.Employer)})
 	}
 	p.Title = p.L("Jury du ", "Jury of ") + p.Date(v.SessionDate)
 	p.Data = d
@@ -446,4 +455,37 @@ func (p *page) CompRules(c jury.Composition) []compRule {
 			fmt.Sprintf("At least %d certifier or training body representative: %d", c.MinRepresentatives, c.Representatives))},
 		{!missing[jury.FindingPresident], p.L("Un président choisi parmi les membres", "A president chosen among the members")},
 	}
+}
+
+// genderNote is what the pages say of a jury's balance between women and
+// men (jury.GenderBalanced): a warning when unbalanced or unknown, never a
+// refusal.
+type genderNote struct {
+	Flag bool // show as a warning
+	Text string
+	// Unstated says how many members were left out for want of a stated gender.
+	Unstated string
+}
+
+// GenderNote words the balance of a composition.
+func (p *page) GenderNote(c jury.Composition) genderNote {
+	var n genderNote
+	counts := p.L(fmt.Sprintf("%d femme(s), %d homme(s)", c.Women, c.Men), fmt.Sprintf("%d woman/women, %d man/men", c.Women, c.Men))
+	switch {
+	case c.GenderBalanced:
+		n.Text = p.L("Jury équilibré entre femmes et hommes : ", "Jury balanced between women and men: ") + counts + "."
+	case c.Women+c.Men == 0:
+		n.Flag = true
+		n.Text = p.L("Genre des membres non renseigné : l'équilibre entre femmes et hommes ne peut pas être vérifié.",
+			"The members' genders are not stated: the balance between women and men cannot be checked.")
+	default:
+		n.Flag = true
+		n.Text = p.L("Jury déséquilibré entre femmes et hommes : ", "Jury unbalanced between women and men: ") + counts +
+			p.L(". Rééquilibrez-le si possible ; la composition reste valide.", ". Rebalance it where possible; the composition stays valid.")
+	}
+	if c.GenderUnstated > 0 && c.Women+c.Men > 0 {
+		n.Unstated = p.L(fmt.Sprintf("%d membre(s) sans genre renseigné, non compté(s).", c.GenderUnstated),
+			fmt.Sprintf("%d member(s) with no stated gender, not counted.", c.GenderUnstated))
+	}
+	return n
 }

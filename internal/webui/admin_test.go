@@ -115,6 +115,21 @@ func TestAdminJuries_ComposeLiveRefuseInFrenchAndAssign(t *testing.T) {
 	// A candidate employed by Agathe's firm: without her the jury breaks.
 	tied := env.Candidate(t, apptest.Names("Théo", "Lié"), apptest.Employer("ETUDE AGATHE"))
 	free := env.Candidate(t, apptest.Names("Zoé", "Libre"), apptest.Employer("Ailleurs SA"))
+	other := env.Candidate(t, apptest.Names("Ugo", "Ailleurs"), apptest.Employer("Ailleurs SA"))
+	env.Enroll(t, tied.ID, clerc)
+	env.Enroll(t, free.ID, clerc)
+	env.Enroll(t, other.ID, "agent-recouvrement")
+	// The assignment screen offers only the candidates enrolled in the
+	// jury's certification.
+	pg = admin.get(jpath)
+	pg.has(t, "Libre Zoé — Ailleurs SA", "Lié Théo")
+	if strings.Contains(pg.Body, other.ID) {
+		t.Error("a candidate enrolled in another certification is offered")
+	}
+	// One enrolled elsewhere only is refused all the same.
+	res = admin.post(jpath+"/candidates", url.Values{"candidate_id": {other.ID}})
+	res.status(t, http.StatusUnprocessableEntity)
+	res.has(t, `id="e-candidate_id"`, "n'est pas inscrit à la certification de ce jury")
 	res = admin.post(jpath+"/candidates", url.Values{"candidate_id": {tied.ID}})
 	res.status(t, http.StatusUnprocessableEntity)
 	res.has(t, `id="e-candidate_id"`, "Conflit d'intérêts : sans Agathe Pro")
@@ -233,6 +248,12 @@ func TestAdminVAE_DecideLockHandToJuryRefusalsWriteNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin.get(dpath).has(t, "Transmettre au jury", "15 janvier 2027 — Marseille")
+	// A jury assesses only candidates enrolled in its certification
+	// (CONTRACT.md: not_enrolled): the VAE candidate is enrolled by VAE.
+	res = admin.post(dpath+"/jury", url.Values{"jury_id": {j.ID}})
+	res.status(t, http.StatusUnprocessableEntity)
+	res.has(t, "n'est pas inscrit à la certification de ce jury")
+	env.Enroll(t, cand.ID, clerc, "vae")
 	res = admin.post(dpath+"/jury", url.Values{"jury_id": {""}})
 	res.status(t, http.StatusUnprocessableEntity)
 	res.has(t, `id="e-jury_id"`, "Choisissez le jury.")

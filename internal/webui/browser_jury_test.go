@@ -42,6 +42,7 @@ func TestBrowser_JuryScoresDeliberatesAndSigns(t *testing.T) {
 	var j jury.View
 	res.JSON(t, &j)
 	cand := env.Candidate(t, apptest.Names("Anaïs", "Leclerc"), apptest.Employer("Recouvrements du Rhône"))
+	env.Enroll(t, cand.ID, "agent-recouvrement")
 	if res := env.Do(t, "POST", "/api/v1/juries/"+j.ID+"/candidates", admin, map[string]any{"candidate_id": cand.ID}); res.Status != http.StatusCreated {
 		t.Fatalf("assign: %d %s", res.Status, res.Body)
 	}

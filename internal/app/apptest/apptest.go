@@ -156,6 +156,9 @@ func Organisation(o string) UserOpt { return func(u *auth.NewUser) { u.Organisat
 // ForCandidate links a candidate account to a record.
 func ForCandidate(id string) UserOpt { return func(u *auth.NewUser) { u.CandidateID = &id } }
 
+// Gender sets the user's stated gender (female, male, unspecified).
+func Gender(g string) UserOpt { return func(u *auth.NewUser) { u.Gender = g } }
+
 // Named sets the user's display name.
 func Named(n string) UserOpt { return func(u *auth.NewUser) { u.Name = n } }
 
@@ -211,6 +214,19 @@ func (e *Env) Candidate(t testing.TB, opts ...CandidateOpt) candidates.Candidate
 		t.Fatalf("apptest: create candidate: %v", err)
 	}
 	return c
+}
+
+// Enroll enrolls a candidate in a certification (formation continue, or
+// the pathway given): a jury of that certification may then assess them.
+func (e *Env) Enroll(t testing.TB, candidateID, certification string, pathway ...string) {
+	t.Helper()
+	in := candidates.NewEnrollment{Certification: certification, Pathway: "formation_continue"}
+	if len(pathway) > 0 {
+		in.Pathway = pathway[0]
+	}
+	if _, err := e.App.Candidates.Enroll(context.Background(), auth.User{ID: "test", Role: auth.RoleAdmin}, candidateID, in); err != nil {
+		t.Fatalf("apptest: enroll %s in %s: %v", candidateID, certification, err)
+	}
 }
 
 // Response is a finished HTTP exchange.
