@@ -121,8 +121,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		o.AssessmentsFS = assessments.FS
 	}
 	// A scenario or module that fails its check is logged and not served.
-	cat := training.LoadCatalogue(o.AssessmentsFS, a.Referential.LawParameters(), o.Logger)
-	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, cat)
+	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, o.AssessmentsFS, o.Logger)
 	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit})
 	a.Candidates.AddDataHolder(a.VAE)
 	a.Candidates.AddSupporter(a.VAE)

@@ -133,7 +133,7 @@ func (s *Service) ReviewQueue(ctx context.Context, actor auth.User, after string
 		}
 		if ok {
 			res, answers := a.result(), a.answers()
-			view := s.base[sc.ID]
+			view := s.index().base[sc.ID]
 			for _, it := range resultItems(res) {
 				if !it.Pending {
 					continue
@@ -283,9 +283,10 @@ func (s *Service) Progress(ctx context.Context, actor auth.User, candidateID str
 		return Progress{}, err
 	}
 	out := Progress{CandidateID: candidateID, Components: []ComponentProgress{}, Modules: []ModuleProgress{}}
+	ix := s.index()
 	for _, comp := range scenario.Components {
 		cp := ComponentProgress{Component: comp, Scenarios: []ScenarioProgress{}}
-		for _, id := range s.comps[comp] {
+		for _, id := range ix.comps[comp] {
 			sc, _ := s.scenario(id)
 			sp := ScenarioProgress{Scenario: id}
 			if p := rec.progress[id]; p != nil {
@@ -300,7 +301,7 @@ func (s *Service) Progress(ctx context.Context, actor auth.User, candidateID str
 		}
 		out.Components = append(out.Components, cp)
 	}
-	for _, m := range s.cat.Modules {
+	for _, m := range ix.cat.Modules {
 		out.Modules = append(out.Modules, moduleProgress(m, rec.best))
 	}
 	return out, nil
@@ -363,8 +364,9 @@ func (s *Service) Modules(ctx context.Context, actor auth.User, candidateID stri
 		}
 		rec = &r
 	}
-	out := make([]ModuleView, 0, len(s.cat.Modules))
-	for _, m := range s.cat.Modules {
+	ix := s.index()
+	out := make([]ModuleView, 0, len(ix.cat.Modules))
+	for _, m := range ix.cat.Modules {
 		mv := ModuleView{ID: m.ID, Certification: m.Certification, Component: m.Component, Title: m.Title, Order: m.Order,
 			Course: m.Course, Scenarios: []ScenarioEntry{}, Completion: m.Completion}
 		if mv.Completion.Rule == "" {
@@ -374,8 +376,8 @@ func (s *Service) Modules(ctx context.Context, actor auth.User, candidateID stri
 			mv.Completion.MinPercent = scenario.DefaultPassMark
 		}
 		for _, id := range m.Scenarios {
-			if i, ok := s.byID[id]; ok {
-				mv.Scenarios = append(mv.Scenarios, s.entries[i])
+			if i, ok := ix.byID[id]; ok {
+				mv.Scenarios = append(mv.Scenarios, ix.entries[i])
 			}
 		}
 		if rec != nil {
@@ -402,12 +404,12 @@ func (s *Service) Module(ctx context.Context, actor auth.User, id, candidateID s
 }
 
 // Scenarios is the catalogue.
-func (s *Service) Scenarios() []ScenarioEntry { return s.entries }
+func (s *Service) Scenarios() []ScenarioEntry { return s.index().entries }
 
 // ScenarioView is one scenario as a trainee would see it on its base case:
 // never a key.
 func (s *Service) ScenarioView(id string) (scenario.View, error) {
-	v, ok := s.base[id]
+	v, ok := s.index().base[id]
 	if !ok {
 		return scenario.View{}, scenarioNotFound()
 	}

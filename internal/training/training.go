@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ancr/cqp/internal/law"
@@ -23,9 +25,12 @@ import (
 // answers saved in time, flagged late.
 const Grace = 60 * time.Second
 
-// ParameterSource gives the dated law tables in force (the referential).
+// ParameterSource gives the dated law tables in force (the referential) and
+// the version of what it holds, which changes whenever an administrator adds
+// a value (on any replica: the referential follows the database).
 type ParameterSource interface {
 	LawParameters() law.Parameters
+	Version() int64
 }
 
 // Visibility says whether an actor may see a candidate's records: the
@@ -40,26 +45,80 @@ type Service struct {
 	now    func() time.Time
 	params ParameterSource
 	vis    Visibility
-	cat    scenario.Catalogue
+	log    *slog.Logger
 
-	entries  []ScenarioEntry          // the catalogue as listed, computed once
+	// raw is the content as read from the assessments, before the checks.
+	// A scenario whose dates lie outside the parameter tables fails its
+	// check (its keys cannot be computed) and is held back; the checks run
+	// again when the parameters change, so the scenario is served as soon as
+	// an administrator adds the missing value, without a release.
+	raw     scenario.Catalogue
+	loadErr []error
+	mu      sync.Mutex            // one re-check at a time
+	idx     atomic.Pointer[index] // the checked catalogue in force
+}
+
+// index is a checked catalogue and what the pages need of it, computed once
+// per version of the parameters.
+type index struct {
+	version  int64 // of the parameters it was checked against
+	cat      scenario.Catalogue
+	problems []error
+
+	entries  []ScenarioEntry          // the catalogue as listed
 	byID     map[string]int           // scenario id → index in cat.Scenarios and entries
 	moduleOf map[string]string        // scenario id → first module that lists it
 	base     map[string]scenario.View // scenario id → its public view on the base case
 	comps    map[string][]string      // component → scenario ids, in module then id order
 }
 
-// NewService builds the service over a checked catalogue (see LoadCatalogue).
-// A nil Visibility lets trainers and administrators see every trainee.
-func NewService(db *gorm.DB, now func() time.Time, params ParameterSource, vis Visibility, cat scenario.Catalogue) *Service {
+// NewService reads the scenarios and modules of assessments and checks them
+// against the parameters in force: a broken scenario or module is logged and
+// left out, so that it is never served. A nil Visibility lets trainers and
+// administrators see every trainee.
+func NewService(db *gorm.DB, now func() time.Time, params ParameterSource, vis Visibility, assessments fs.FS, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if vis == nil {
 		vis = openVisibility{}
 	}
-	s := &Service{db: db, now: now, params: params, vis: vis, cat: cat,
-		byID: map[string]int{}, moduleOf: map[string]string{}, base: map[string]scenario.View{}, comps: map[string][]string{}}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{db: db, now: now, params: params, vis: vis, log: log}
+	s.raw, s.loadErr = scenario.Load(assessments)
+	s.index()
+	return s
+}
+
+// index is the checked catalogue for the parameters in force, checked again
+// when they have changed since.
+func (s *Service) index() *index {
+	v := s.params.Version()
+	if ix := s.idx.Load(); ix != nil && ix.version == v {
+		return ix
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ix := s.idx.Load(); ix != nil && ix.version == v {
+		return ix
+	}
+	cat, errs := scenario.CheckAll(s.raw, s.params.LawParameters())
+	ix := newIndex(cat)
+	ix.version, ix.problems = v, append(slices.Clip(s.loadErr), errs...)
+	for _, e := range ix.problems {
+		s.log.Warn("assessment excluded: run `cqp assessments check`", "problem", e.Error())
+	}
+	s.log.Info("assessments checked", "scenarios", len(cat.Scenarios), "modules", len(cat.Modules),
+		"problems", len(ix.problems), "parameters_version", v)
+	s.idx.Store(ix)
+	return ix
+}
+
+func newIndex(cat scenario.Catalogue) *index {
+	s := &index{cat: cat, byID: map[string]int{}, moduleOf: map[string]string{}, base: map[string]scenario.View{},
+		comps: map[string][]string{}}
 	for _, m := range cat.Modules {
 		for _, id := range m.Scenarios {
 			if _, ok := s.moduleOf[id]; !ok {
@@ -99,29 +158,22 @@ func NewService(db *gorm.DB, now func() time.Time, params ParameterSource, vis V
 	return s
 }
 
-// LoadCatalogue loads and checks the assessments; a broken scenario or module
-// is logged and left out, so that it is never served.
-func LoadCatalogue(fsys fs.FS, p law.Parameters, log *slog.Logger) scenario.Catalogue {
-	cat, errs := scenario.LoadChecked(fsys, p)
-	for _, e := range errs {
-		log.Warn("assessment excluded: run `cqp assessments check`", "problem", e.Error())
-	}
-	log.Info("assessments loaded", "scenarios", len(cat.Scenarios), "modules", len(cat.Modules), "problems", len(errs))
-	return cat
-}
-
 // Catalogue is what the service serves.
-func (s *Service) Catalogue() scenario.Catalogue { return s.cat }
+func (s *Service) Catalogue() scenario.Catalogue { return s.index().cat }
+
+// Problems are why scenarios or modules are held back, for the parameters in force.
+func (s *Service) Problems() []error { return s.index().problems }
 
 // Parameters are the law tables grading uses.
 func (s *Service) Parameters() law.Parameters { return s.params.LawParameters() }
 
 func (s *Service) scenario(id string) (scenario.Scenario, bool) {
-	i, ok := s.byID[id]
+	ix := s.index()
+	i, ok := ix.byID[id]
 	if !ok {
 		return scenario.Scenario{}, false
 	}
-	return s.cat.Scenarios[i], true
+	return ix.cat.Scenarios[i], true
 }
 
 // openVisibility is the rule without cohorts: staff see every trainee.

@@ -3,11 +3,48 @@
 package webui_test
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/ancr/cqp/assessments"
+	"github.com/ancr/cqp/internal/app/apptest"
+	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/chromedp/chromedp"
 )
+
+// withNextHalfYearScenario serves the embedded assessments plus the gym
+// subscription file moved into the first half of 2027 (formal notice on
+// 15 January, as of 10 March), which the seeded tables do not cover yet.
+func withNextHalfYearScenario(t *testing.T) apptest.Option {
+	t.Helper()
+	m := fstest.MapFS{}
+	err := fs.WalkDir(assessments.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(assessments.FS, p)
+		m[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.NewReplacer(
+		"id: clerc1-frais-salle-de-sport", "id: clerc1-frais-2027",
+		`title: "Frais de recouvrement`, `title: "2027 — Frais de recouvrement`,
+		"as_of: 2026-03-10", "as_of: 2027-03-10",
+		"starts_on: 2025-09-05", "starts_on: 2026-12-05",
+		"on: 2025-10-06", "on: 2027-01-05",
+		"on: 2025-12-15", "on: 2027-01-15",
+	).Replace(string(m["scenarios/clerc1-frais-salle-de-sport.yaml"].Data))
+	if !strings.Contains(y, "as_of: 2027-03-10") || !strings.Contains(y, `title: "2027 — `) {
+		t.Fatal("the scenario moved: update the replacements")
+	}
+	m["scenarios/clerc1-frais-2027.yaml"] = &fstest.MapFile{Data: []byte(y)}
+	return apptest.WithAssessments(m)
+}
 
 // The administrator sees the dashboard's warning, adds next half-year's
 // legal interest rate (the one after the app clock's 22 November 2026) on
@@ -15,9 +52,21 @@ import (
 // and the engine's trial computation over that half-year then uses the
 // new rate and no longer reports PARAMETER_MISSING.
 func TestBrowserParameters_AdministratorAddsNextHalfYearsLegalRateAndTheEngineUsesIt(t *testing.T) {
-	env := demoEnv(t)
+	env := apptest.New(t, apptest.WithDemo(), withNextHalfYearScenario(t), apptest.WithConfig(func(c *config.Config) {
+		c.SecureCookie = false
+		c.BaseURL = "http://127.0.0.1"
+	}))
 	b := newTab(t, env)
 	b.login("admin@demo.cqp.fr", "Admin-CQP-2026")
+
+	// A trainee's catalogue lacks the scenario dated in 2027: its keys need
+	// that half-year's rate.
+	trainee := newTab(t, env)
+	trainee.login("candidat@demo.cqp.fr", "Candidat-2026")
+	trainee.open("/training")
+	if trainee.eval(`document.querySelector("#s-clerc1-frais-2027") ? "yes" : "no"`) != "no" {
+		t.Fatal("a scenario outside the tables is offered")
+	}
 
 	b.open("/admin")
 	b.contains("Le taux de l'intérêt légal du semestre en cours (à partir du 1er juillet 2026) n'est pas saisi")
@@ -60,4 +109,12 @@ func TestBrowserParameters_AdministratorAddsNextHalfYearsLegalRateAndTheEngineUs
 		t.Fatal("the engine still reports the half-year missing")
 	}
 	b.shot("admin-parameters")
+
+	// The trainee's catalogue now offers the 2027 file, graded with the new rate.
+	trainee.open("/training")
+	trainee.contains("2027 — Frais de recouvrement")
+	trainee.submit("#s-clerc1-frais-2027 button[type=submit]", "#submit-attempt")
+	trainee.contains("Courriel du service contentieux de FitAvenue SAS", "Rendre la copie")
+	trainee.submit("#submit-attempt", ".score-ring")
+	trainee.contains("Copie rendue.", "Correction question par question")
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -58,14 +59,22 @@ type Env struct {
 	mu      sync.Mutex
 }
 
-// Option changes the configuration before start.
-type Option func(*config.Config)
+// Option changes the configuration, or the start options, before start.
+type Option func(*setup)
+
+type setup struct {
+	cfg  *config.Config
+	opts *app.Options
+}
 
 // WithDemo loads the demo dataset.
-func WithDemo() Option { return func(c *config.Config) { c.Demo = true } }
+func WithDemo() Option { return func(s *setup) { s.cfg.Demo = true } }
 
 // WithConfig lets a test change any setting.
-func WithConfig(f func(*config.Config)) Option { return Option(f) }
+func WithConfig(f func(*config.Config)) Option { return func(s *setup) { f(s.cfg) } }
+
+// WithAssessments serves these scenarios and modules instead of the embedded ones.
+func WithAssessments(fsys fs.FS) Option { return func(s *setup) { s.opts.AssessmentsFS = fsys } }
 
 // DatabaseURL returns a fresh, empty database for t: a SQLite file in t's
 // temporary folder, or a new PostgreSQL schema (dropped at the end) when
@@ -120,15 +129,16 @@ func New(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("apptest: config: %v", err)
 	}
-	for _, o := range opts {
-		o(&cfg)
-	}
 	clock := &Clock{t: Start}
-	a, err := app.New(context.Background(), cfg, app.Options{
+	ao := app.Options{
 		Logger: slog.New(slog.DiscardHandler),
 		Now:    clock.Now,
 		Hash:   auth.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}, // cheap: tests create many users
-	})
+	}
+	for _, o := range opts {
+		o(&setup{cfg: &cfg, opts: &ao})
+	}
+	a, err := app.New(context.Background(), cfg, ao)
 	if err != nil {
 		t.Fatalf("apptest: start: %v", err)
 	}
