@@ -122,6 +122,9 @@ type Upload struct {
 // AddDocument checks a document by its content (PDF, JPEG or PNG only) and
 // size, stores it by content hash and attaches it to an editable dossier.
 func (s *Service) AddDocument(ctx context.Context, actor auth.User, dossierID string, up Upload) (Document, error) {
+	if err := s.settle(ctx); err != nil {
+		return Document{}, err
+	}
 	// Check who and what first, so that nothing is stored for a dossier the
 	// caller may not change.
 	d, err := s.load(ctx, s.db.WithContext(ctx), actor, dossierID)

@@ -36,14 +36,37 @@ type Dossier struct {
 	RequestedAt time.Time `gorm:"not null" json:"requested_at"`
 	RequestedBy string    `gorm:"size:36;not null" json:"requested_by"`
 
-	// Admissibility: the criteria of DOMAIN.md §4 as the administrator
-	// checked them, and the reason when refused.
-	CritOneYear       *bool      `json:"criterion_one_year_activity,omitempty"`
-	CritRelated       *bool      `json:"criterion_related_to_certification,omitempty"`
-	CritDocumented    *bool      `json:"criterion_documented,omitempty"`
-	AdmissibilityNote string     `gorm:"type:text" json:"admissibility_reason,omitempty"`
-	DecidedAt         *time.Time `json:"admissibility_decided_at,omitempty"`
-	DecidedBy         string     `gorm:"size:36" json:"admissibility_decided_by,omitempty"`
+	// The two-month clock of docs/domain.md §4: the request is received on
+	// ReceivedOn (by post, for a paper request an administrator records);
+	// it is complete on CompleteOn, which is ReceivedOn unless missing
+	// pieces were asked for (then the day it was completed again, nil while
+	// they are awaited); the decision is due by AdmissibilityDeadline, two
+	// months later, and silence until then is an implicit acceptance.
+	ReceivedOn            civil.Date             `gorm:"not null" json:"received_on"`
+	CompleteOn            *civil.Date            `json:"complete_on"`
+	AdmissibilityDeadline *civil.Date            `gorm:"index" json:"admissibility_deadline"`
+	MissingPieces         referential.StringList `gorm:"type:text" json:"missing_pieces"`
+	MissingAskedAt        *time.Time             `json:"missing_pieces_asked_at,omitempty"`
+
+	// Admissibility: the criteria of docs/domain.md §4 as the administrator
+	// checked them, the reason when refused, the recommendations and how
+	// long the admissibility stays valid. CritOneYear is the former one-year
+	// criterion, kept for the decisions taken before the 2024 law.
+	CritOneYear           *bool       `json:"criterion_one_year_activity,omitempty"`
+	CritRelated           *bool       `json:"criterion_related_to_certification,omitempty"`
+	CritDocumented        *bool       `json:"criterion_documented,omitempty"`
+	AdmissibilityNote     string      `gorm:"type:text" json:"admissibility_reason,omitempty"`
+	Recommendations       string      `gorm:"type:text" json:"recommendations,omitempty"`
+	AdmissibilityImplicit bool        `gorm:"not null;default:false" json:"admissibility_implicit"`
+	AdmissibleUntil       *civil.Date `json:"admissibility_valid_until,omitempty"`
+	DecidedAt             *time.Time  `json:"admissibility_decided_at,omitempty"`
+	DecidedBy             string      `gorm:"size:36" json:"admissibility_decided_by,omitempty"`
+
+	// RegistrationInForce tells whether the certification had a registry
+	// entry in force on ReceivedOn: VAE is open only for certifications
+	// registered in the RNCP, and a request without one is flagged to the
+	// administrator, not refused (computed on read).
+	RegistrationInForce bool `gorm:"-" json:"registration_in_force"`
 
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
 	SubmittedBy string     `gorm:"size:36" json:"submitted_by,omitempty"`
@@ -204,6 +227,36 @@ func Migrations() []*database.Migration {
 				return err
 			}
 			return tx.Exec("CREATE INDEX idx_vae_dossiers_support ON vae_dossiers (support_user_id)").Error
+		},
+	}, {
+		// The law in force since 2024 (docs/domain.md §4): reception and
+		// completeness dates, the two-month deadline and implicit acceptance,
+		// missing pieces, recommendations and validity.
+		ID: "2026120403_vae_law_in_force",
+		Migrate: func(tx *gorm.DB) error {
+			instant, day := "TIMESTAMPTZ", "CAST(requested_at AS DATE)"
+			if database.IsSQLite(tx) {
+				instant, day = "DATETIME", "substr(requested_at, 1, 10)"
+			}
+			for _, stmt := range []string{
+				"ALTER TABLE vae_dossiers ADD COLUMN received_on DATE",
+				"ALTER TABLE vae_dossiers ADD COLUMN complete_on DATE",
+				"ALTER TABLE vae_dossiers ADD COLUMN admissibility_deadline DATE",
+				"ALTER TABLE vae_dossiers ADD COLUMN missing_pieces TEXT",
+				"ALTER TABLE vae_dossiers ADD COLUMN missing_asked_at " + instant,
+				"ALTER TABLE vae_dossiers ADD COLUMN recommendations TEXT",
+				"ALTER TABLE vae_dossiers ADD COLUMN admissibility_implicit BOOLEAN NOT NULL DEFAULT FALSE",
+				"ALTER TABLE vae_dossiers ADD COLUMN admissible_until DATE",
+				"CREATE INDEX idx_vae_dossiers_deadline ON vae_dossiers (admissibility_deadline)",
+			} {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
+			// Requests filed before: received and complete the day they were
+			// filed. Their deadline is left empty: they were decided, or will
+			// be, under the procedure they were filed under.
+			return tx.Exec("UPDATE vae_dossiers SET received_on = " + day + ", complete_on = " + day).Error
 		},
 	}}, supportMigrations()...)
 }

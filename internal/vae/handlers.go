@@ -26,6 +26,8 @@ func (s *Service) Routes(g *echo.Group) {
 	g.GET("/vae/dossiers", s.handleList, anyone)
 	g.GET("/vae/dossiers/:id", s.handleGet, anyone)
 	g.POST("/vae/dossiers/:id/admissibility", s.handleAdmissibility, admin)
+	g.POST("/vae/dossiers/:id/missing-pieces", s.handleMissingPieces, admin)
+	g.POST("/vae/dossiers/:id/complete", s.handleComplete, owner)
 	g.POST("/vae/dossiers/:id/experiences", s.handleAddExperience, owner)
 	g.PUT("/vae/dossiers/:id/experiences/:experience_id", s.handleUpdateExperience, owner)
 	g.DELETE("/vae/dossiers/:id/experiences/:experience_id", s.handleDeleteExperience, owner)
@@ -119,6 +121,26 @@ func (s *Service) handleAdmissibility(c echo.Context) error {
 		return err
 	}
 	d, err := s.DecideAdmissibility(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Service) handleMissingPieces(c echo.Context) error {
+	var req MissingPieces
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	d, err := s.AskMissingPieces(c.Request().Context(), auth.Caller(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Service) handleComplete(c echo.Context) error {
+	d, err := s.Complete(c.Request().Context(), auth.Caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

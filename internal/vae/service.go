@@ -146,7 +146,10 @@ func (s *Service) load(ctx context.Context, db *gorm.DB, actor auth.User, id str
 // content: the conditional UPDATE takes the row's write lock on PostgreSQL,
 // so a concurrent submission waits for this change (or this change sees the
 // submission and is refused); SQLite's single writer does the same.
-func (s *Service) loadForEdit(ctx context.Context, tx *gorm.DB, actor auth.User, id string) (Dossier, error) {
+func (s *Service) loadForEdit(ctx context.Context, tx *gorm.DB, actor auth.User, id string, statuses ...string) (Dossier, error) {
+	if len(statuses) == 0 {
+		statuses = []string{StatusAdmissible}
+	}
 	d, err := s.load(ctx, tx, actor, id)
 	if err != nil {
 		return d, err
@@ -156,7 +159,7 @@ func (s *Service) loadForEdit(ctx context.Context, tx *gorm.DB, actor auth.User,
 			"Only the candidate or an administrator changes this dossier.")
 	}
 	now := s.stamp()
-	res := tx.Model(&Dossier{}).Where("id = ? AND status = ?", id, StatusAdmissible).Update("updated_at", now)
+	res := tx.Model(&Dossier{}).Where("id = ? AND status IN ?", id, statuses).Update("updated_at", now)
 	if res.Error != nil {
 		return d, fmt.Errorf("vae dossier %s: %w", id, res.Error)
 	}
@@ -172,7 +175,14 @@ func (s *Service) loadForEdit(ctx context.Context, tx *gorm.DB, actor auth.User,
 
 // record writes one timeline step and its audit row, inside tx.
 func (s *Service) record(tx *gorm.DB, actor auth.User, d Dossier, action, label, detail string, entity, entityID string, before, after any) error {
-	ev := Event{ID: database.NewID(), DossierID: d.ID, At: s.stamp(), ActorID: actor.ID, ActorRole: actor.Role,
+	return s.recordAt(tx, s.stamp(), actor, d, action, label, detail, entity, entityID, before, after)
+}
+
+// recordAt is record with the step dated at (an implicit acceptance is dated
+// the day it took effect, whenever the platform notices it); the audit row
+// is dated now, as the journal is kept in the order it is written.
+func (s *Service) recordAt(tx *gorm.DB, at time.Time, actor auth.User, d Dossier, action, label, detail string, entity, entityID string, before, after any) error {
+	ev := Event{ID: database.NewID(), DossierID: d.ID, At: at, ActorID: actor.ID, ActorRole: actor.Role,
 		Action: action, Label: label, Detail: detail}
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("vae %s: timeline: %w", action, err)
@@ -180,7 +190,9 @@ func (s *Service) record(tx *gorm.DB, actor auth.User, d Dossier, action, label,
 	return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: action, Entity: entity, EntityID: entityID, Before: before, After: after})
 }
 
-// NewRequest opens a VAE request.
+// NewRequest opens a VAE request: the certification aimed at, the
+// candidate's motivation, the activity they declare (information only: the
+// law sets no minimum) and, optionally, their experiences at once.
 type NewRequest struct {
 	// CandidateID is for an administrator opening a request on a
 	// candidate's behalf; a candidate's own request leaves it empty.
@@ -188,38 +200,82 @@ type NewRequest struct {
 	Certification  string `json:"certification" validate:"required,max=60"`
 	Motivation     string `json:"motivation" validate:"max=5000"`
 	ActivityMonths int    `json:"activity_months" validate:"min=0,max=600"`
+	// ReceivedOn is for an administrator recording a request received on
+	// paper: the day it arrived (today when empty).
+	ReceivedOn  civil.Date        `json:"received_on"`
+	Experiences []ExperienceInput `json:"experiences" validate:"max=50,dive"`
 }
 
-// Open records a candidate's VAE request for a certification.
+// limitProblem is the refusal of a request over a yearly limit.
+func limitProblem(which string, year int) error {
+	if which == LimitSameCertification {
+		return httpx.Unprocessable("vae_yearly_limit",
+			fmt.Sprintf("Une seule demande de VAE par certification et par année civile : le candidat en a déjà déposé une pour cette certification en %d (une demande refusée compte aussi).", year),
+			fmt.Sprintf("One VAE request per certification and calendar year: the candidate already filed one for this certification in %d (a refused request counts too).", year),
+			httpx.Field("certification", "Déjà demandée cette année.", "Already requested this year."))
+	}
+	return httpx.Unprocessable("vae_yearly_limit",
+		fmt.Sprintf("Au plus trois demandes de VAE pour des certifications différentes par année civile : le candidat en a déjà déposé trois en %d.", year),
+		fmt.Sprintf("At most three VAE requests for different certifications per calendar year: the candidate already filed three in %d.", year),
+		httpx.Field("certification", "Limite annuelle atteinte.", "Yearly limit reached."))
+}
+
+// Open records a candidate's VAE request for a certification: complete on
+// the day it is received, so that the two months of the decision start then.
 func (s *Service) Open(ctx context.Context, actor auth.User, in NewRequest) (Dossier, error) {
+	today := civil.Of(s.now().UTC())
+	var fs []httpx.FieldError
 	switch actor.Role {
 	case auth.RoleCandidate:
 		if actor.CandidateID == nil {
 			return Dossier{}, httpx.Forbidden("Ce compte n'est lié à aucun candidat.", "This account is linked to no candidate.")
 		}
 		if in.CandidateID != "" && in.CandidateID != *actor.CandidateID {
-			return Dossier{}, httpx.Invalid(httpx.Field("candidate_id", "Un candidat ne dépose une demande que pour lui-même.",
+			fs = append(fs, httpx.Field("candidate_id", "Un candidat ne dépose une demande que pour lui-même.",
 				"A candidate files a request for themself only."))
+		}
+		if !in.ReceivedOn.IsZero() {
+			fs = append(fs, httpx.Field("received_on", "La date de réception est enregistrée par l'administration.",
+				"The reception date is recorded by the administration."))
 		}
 		in.CandidateID = *actor.CandidateID
 	case auth.RoleAdmin:
 		if in.CandidateID == "" {
-			return Dossier{}, httpx.Invalid(httpx.Field("candidate_id", "Le candidat est obligatoire.", "The candidate is required."))
+			fs = append(fs, httpx.Field("candidate_id", "Le candidat est obligatoire.", "The candidate is required."))
 		}
 	default:
 		return Dossier{}, httpx.Forbidden("Votre rôle ne permet pas cette action.", "Your role does not allow this action.")
 	}
+	if in.ReceivedOn.IsZero() {
+		in.ReceivedOn = today
+	}
+	switch {
+	case in.ReceivedOn.After(today):
+		fs = append(fs, httpx.Field("received_on", "La date de réception ne peut pas être dans le futur.", "The reception date cannot be in the future."))
+	case in.ReceivedOn.Year < 2002: // VAE exists since the loi de modernisation sociale of 2002
+		fs = append(fs, httpx.Field("received_on", "Date de réception invraisemblable.", "Implausible reception date."))
+	}
 	cert, ok := s.ref.Certification(in.Certification)
 	if !ok {
-		return Dossier{}, httpx.Invalid(httpx.Field("certification", "Certification inconnue.", "Unknown certification."))
+		fs = append(fs, httpx.Field("certification", "Certification inconnue.", "Unknown certification."))
+	} else {
+		probe := Dossier{Certification: cert.Code}
+		for i, e := range in.Experiences {
+			fs = append(fs, prefixed(fmt.Sprintf("experiences[%d].", i), s.experienceProblems(probe, e))...)
+		}
+	}
+	if len(fs) > 0 {
+		return Dossier{}, httpx.Invalid(fs...)
 	}
 	if !cert.Pathways.Has("vae") {
 		return Dossier{}, httpx.Unprocessable("pathway_closed", "La VAE n'est pas ouverte pour cette certification.",
 			"VAE is not open for this certification.", httpx.Field("certification", "VAE fermée.", "VAE closed."))
 	}
 	now := s.stamp()
+	complete, deadline := in.ReceivedOn, Deadline(in.ReceivedOn)
 	d := Dossier{ID: database.NewID(), CandidateID: in.CandidateID, Certification: cert.Code, Status: StatusRequested,
 		Motivation: strings.TrimSpace(in.Motivation), ActivityMonths: in.ActivityMonths, RequestedAt: now, RequestedBy: actor.ID,
+		ReceivedOn: in.ReceivedOn, CompleteOn: &complete, AdmissibilityDeadline: &deadline, MissingPieces: referential.StringList{},
 		CreatedAt: now, UpdatedAt: now}
 	already := httpx.Conflict("conflict", "Une demande de VAE est déjà en cours pour cette certification.",
 		"A VAE request is already open for this certification.")
@@ -231,6 +287,11 @@ func (s *Service) Open(ctx context.Context, actor auth.User, in NewRequest) (Dos
 		if n == 0 {
 			return httpx.Invalid(httpx.Field("candidate_id", "Candidat inconnu.", "Unknown candidate."))
 		}
+		var filed []Filed
+		if err := tx.Model(&Dossier{}).Select("certification, received_on").Where("candidate_id = ?", in.CandidateID).
+			Scan(&filed).Error; err != nil {
+			return fmt.Errorf("vae request: %w", err)
+		}
 		if err := tx.Model(&Dossier{}).Where("candidate_id = ? AND certification = ? AND status <> ?", in.CandidateID, cert.Code, StatusInadmissible).
 			Count(&n).Error; err != nil {
 			return fmt.Errorf("vae request: %w", err)
@@ -238,20 +299,63 @@ func (s *Service) Open(ctx context.Context, actor auth.User, in NewRequest) (Dos
 		if n > 0 {
 			return already
 		}
+		if which := YearlyLimit(filed, cert.Code, in.ReceivedOn); which != "" {
+			return limitProblem(which, in.ReceivedOn.Year)
+		}
 		if err := tx.Create(&d).Error; err != nil {
 			if database.IsDuplicate(err) {
 				return already
 			}
 			return fmt.Errorf("vae request: %w", err)
 		}
-		return s.record(tx, actor, d, "vae.request", "Demande de VAE déposée pour le "+cert.Title+".", "", "vae_dossier", d.ID, nil, d)
+		label := "Demande de VAE déposée pour le " + cert.Title + "."
+		if actor.Role == auth.RoleAdmin {
+			label = "Demande de VAE pour le " + cert.Title + " reçue le " + frDate(in.ReceivedOn) + ", enregistrée par l'administration."
+		}
+		// A request received earlier (on paper) stands on the timeline on
+		// the day it was received.
+		at := now
+		if in.ReceivedOn.Before(today) {
+			at = in.ReceivedOn.Time()
+		}
+		if err := s.recordAt(tx, at, actor, d, "vae.request", label,
+			"Décision due au plus tard le "+frDate(deadline)+" ; à défaut, la demande sera recevable.", "vae_dossier", d.ID, nil, d); err != nil {
+			return err
+		}
+		for _, e := range in.Experiences {
+			x := Experience{ID: database.NewID(), DossierID: d.ID}
+			e.apply(&x)
+			if err := tx.Create(&x).Error; err != nil {
+				return fmt.Errorf("vae request: experience: %w", err)
+			}
+			if err := s.record(tx, actor, d, "vae.experience.add", "Expérience ajoutée : "+x.Role+" chez "+x.Employer+".", "", "vae_experience", x.ID, nil, x); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	d.Experiences, d.Documents = []Experience{}, []Document{}
-	return d, err
+	if err != nil {
+		return Dossier{}, err
+	}
+	return d, s.fill(s.db.WithContext(ctx), &d)
 }
+
+// prefixed names field errors inside a list item.
+func prefixed(prefix string, fs []httpx.FieldError) []httpx.FieldError {
+	for i := range fs {
+		fs[i].Field = prefix + fs[i].Field
+	}
+	return fs
+}
+
+// frDate writes a date the French way: 28/02/2027.
+func frDate(d civil.Date) string { return fmt.Sprintf("%02d/%02d/%04d", d.Day, d.Month, d.Year) }
 
 // Get returns a dossier with its experiences and documents.
 func (s *Service) Get(ctx context.Context, actor auth.User, id string) (Dossier, error) {
+	if err := s.settle(ctx); err != nil {
+		return Dossier{}, err
+	}
 	db := s.db.WithContext(ctx)
 	d, err := s.load(ctx, db, actor, id)
 	if err != nil {
@@ -261,6 +365,7 @@ func (s *Service) Get(ctx context.Context, actor auth.User, id string) (Dossier,
 }
 
 func (s *Service) fill(db *gorm.DB, d *Dossier) error {
+	s.derive(d)
 	d.Experiences, d.Documents = []Experience{}, []Document{}
 	if err := db.Where("dossier_id = ?", d.ID).Order("starts_on, id").Find(&d.Experiences).Error; err != nil {
 		return fmt.Errorf("vae dossier %s: experiences: %w", d.ID, err)
@@ -269,6 +374,22 @@ func (s *Service) fill(db *gorm.DB, d *Dossier) error {
 		return fmt.Errorf("vae dossier %s: documents: %w", d.ID, err)
 	}
 	return nil
+}
+
+// derive sets what a dossier shows but does not store: whether its
+// certification had a registry entry in force on the day it was received.
+func (s *Service) derive(d *Dossier) {
+	if d.MissingPieces == nil {
+		d.MissingPieces = referential.StringList{}
+	}
+	d.RegistrationInForce = false
+	if cert, ok := s.ref.Certification(d.Certification); ok {
+		for _, r := range cert.Registrations {
+			if r.Covers(d.ReceivedOn) {
+				d.RegistrationInForce = true
+			}
+		}
+	}
 }
 
 // ListQuery selects dossiers.
@@ -284,6 +405,9 @@ type ListQuery struct {
 // juries for a jury member (through Examiners, one check per row: juries
 // examine a handful of dossiers).
 func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Dossier, string, error) {
+	if err := s.settle(ctx); err != nil {
+		return nil, "", err
+	}
 	tx := s.db.WithContext(ctx).Order("id").Limit(q.Limit + 1)
 	if q.After != "" {
 		tx = tx.Where("id > ?", q.After)
@@ -324,41 +448,74 @@ func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Dos
 			return nil, "", err
 		}
 		if ok {
+			s.derive(&d)
 			out = append(out, d)
 		}
 	}
 	return out, next, nil
 }
 
-// AdmissibilityDecision is the administrator's decision on a request: each
-// criterion of DOMAIN.md §4 checked, and a reason when refused.
+// AdmissibilityDecision is the administrator's decision on a request: the
+// two criteria of docs/domain.md §4 checked, a reason when refused, the
+// recommendations that go with it, and how long an admissibility stays valid.
 type AdmissibilityDecision struct {
 	Decision string `json:"decision" validate:"required,oneof=admissible inadmissible"`
 	Criteria struct {
-		OneYearActivity          *bool `json:"one_year_activity" validate:"required"`
+		// OneYearActivity is the criterion the 2022 law removed: a client
+		// that still sends it is not refused, and it is not read.
+		OneYearActivity          *bool `json:"one_year_activity,omitempty"`
 		RelatedToCertification   *bool `json:"related_to_certification" validate:"required"`
 		DocumentedByTheCandidate *bool `json:"documented" validate:"required"`
 	} `json:"criteria"`
-	Reason string `json:"reason" validate:"max=5000"`
+	Reason          string `json:"reason" validate:"max=5000"`
+	Recommendations string `json:"recommendations" validate:"max=5000"`
+	// ValidUntil is the last day the admissibility is valid (admissible
+	// only); ValidityYears after the decision when empty.
+	ValidUntil civil.Date `json:"valid_until"`
 }
 
-// DecideAdmissibility records the recevabilité: admissible only when every
-// criterion is met; a refusal always says why.
+// DecideAdmissibility records the recevabilité: admissible only when both
+// criteria are met; a refusal always says why. A request already admissible
+// by the certifier's silence cannot be decided again (409).
 func (s *Service) DecideAdmissibility(ctx context.Context, actor auth.User, id string, in AdmissibilityDecision) (Dossier, error) {
 	if actor.Role != auth.RoleAdmin {
 		return Dossier{}, httpx.Forbidden("Seul un administrateur décide de la recevabilité.", "Only an administrator decides admissibility.")
 	}
+	today := civil.Of(s.now().UTC())
 	c := in.Criteria
-	allMet := *c.OneYearActivity && *c.RelatedToCertification && *c.DocumentedByTheCandidate
-	in.Reason = strings.TrimSpace(in.Reason)
+	allMet := *c.RelatedToCertification && *c.DocumentedByTheCandidate
+	in.Reason, in.Recommendations = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Recommendations)
+	var fs []httpx.FieldError
 	switch {
 	case in.Decision == StatusAdmissible && !allMet:
 		return Dossier{}, httpx.Unprocessable("criteria_not_met",
-			"La demande ne peut être déclarée recevable que si tous les critères sont remplis (au moins un an d'activité en rapport avec la certification, justifiée).",
-			"A request is admissible only when every criterion is met (at least one year of related, documented activity).",
+			"La demande ne peut être déclarée recevable que si les deux critères sont remplis : une activité en rapport direct avec la certification, et justifiée.",
+			"A request is admissible only when both criteria are met: activity directly related to the certification, and documented.",
 			httpx.Field("criteria", "Critère non rempli.", "Criterion not met."))
 	case in.Decision == StatusInadmissible && in.Reason == "":
-		return Dossier{}, httpx.Invalid(httpx.Field("reason", "Le motif du refus est obligatoire.", "The reason for the refusal is required."))
+		fs = append(fs, httpx.Field("reason", "Le motif du refus est obligatoire.", "The reason for the refusal is required."))
+	}
+	var until *civil.Date
+	if in.Decision == StatusAdmissible {
+		u := today.AddYears(ValidityYears)
+		if !in.ValidUntil.IsZero() {
+			u = in.ValidUntil
+			if !u.After(today) || u.After(today.AddYears(10)) {
+				fs = append(fs, httpx.Field("valid_until", "La fin de validité doit être postérieure à aujourd'hui, dans les dix ans.",
+					"The end of validity must be after today, within ten years."))
+			}
+		}
+		until = &u
+	}
+	if len(fs) > 0 {
+		return Dossier{}, httpx.Invalid(fs...)
+	}
+	if err := s.settle(ctx); err != nil {
+		return Dossier{}, err
+	}
+	var untilCol any // a typed nil would not reach the driver as NULL
+	if until != nil {
+		untilCol = *until
 	}
 	var d Dossier
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
@@ -369,24 +526,183 @@ func (s *Service) DecideAdmissibility(ctx context.Context, actor auth.User, id s
 		before := d
 		now := s.stamp()
 		res := tx.Model(&Dossier{}).Where("id = ? AND status = ?", id, StatusRequested).Updates(map[string]any{
-			"status": in.Decision, "crit_one_year": *c.OneYearActivity, "crit_related": *c.RelatedToCertification,
-			"crit_documented": *c.DocumentedByTheCandidate, "admissibility_note": in.Reason, "decided_at": now,
-			"decided_by": actor.ID, "updated_at": now})
+			"status": in.Decision, "crit_related": *c.RelatedToCertification,
+			"crit_documented": *c.DocumentedByTheCandidate, "admissibility_note": in.Reason, "recommendations": in.Recommendations,
+			"admissible_until": untilCol, "decided_at": now, "decided_by": actor.ID, "updated_at": now})
 		if res.Error != nil {
 			return fmt.Errorf("vae admissibility %s: %w", id, res.Error)
 		}
 		if res.RowsAffected == 0 {
+			if d.AdmissibilityImplicit && d.DecidedAt != nil {
+				return httpx.Conflict("already_decided",
+					"La demande est déjà recevable : l'administration n'a pas répondu dans les deux mois, elle a été acceptée implicitement le "+
+						frDate(civil.Of(*d.DecidedAt))+".",
+					"The request is already admissible: the administration did not answer within two months, it was implicitly accepted on "+
+						civil.Of(*d.DecidedAt).String()+".")
+			}
 			return httpx.Conflict("already_decided", "La recevabilité de cette demande a déjà été décidée.",
 				"Admissibility of this request has already been decided.")
 		}
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return fmt.Errorf("vae admissibility %s: %w", id, err)
 		}
-		label := "Demande déclarée recevable."
-		if in.Decision == StatusInadmissible {
-			label = "Demande déclarée non recevable."
+		label, detail := "Demande déclarée non recevable.", in.Reason
+		if until != nil {
+			label, detail = "Demande déclarée recevable, jusqu'au "+frDate(*until)+".", in.Recommendations
 		}
-		return s.record(tx, actor, d, "vae.admissibility."+in.Decision, label, in.Reason, "vae_dossier", id, before, d)
+		return s.record(tx, actor, d, "vae.admissibility."+in.Decision, label, detail, "vae_dossier", id, before, d)
+	})
+	if err != nil {
+		return Dossier{}, err
+	}
+	return d, s.fill(s.db.WithContext(ctx), &d)
+}
+
+// system is who records what the law does by itself (an implicit acceptance).
+var system = auth.User{ID: "system", Role: "system"}
+
+// settle applies ApplyImplicitAdmissibility before a read, so that every
+// answer tells the status the law gives the request today.
+func (s *Service) settle(ctx context.Context) error {
+	_, err := s.ApplyImplicitAdmissibility(ctx)
+	return err
+}
+
+// ApplyImplicitAdmissibility declares admissible every request whose
+// two-month deadline has passed with no decision (the certifier's silence is
+// an acceptance, docs/domain.md §4): dated the day after the deadline, with
+// its timeline step and audit row, and the default validity from that day.
+// Each request is claimed by a conditional update, so that two replicas, or
+// a repeated run, apply it once. It returns how many requests it accepted.
+func (s *Service) ApplyImplicitAdmissibility(ctx context.Context) (int, error) {
+	today := civil.Of(s.now().UTC())
+	var due []Dossier
+	if err := s.db.WithContext(ctx).Where("status = ? AND admissibility_deadline < ?", StatusRequested, today).
+		Order("admissibility_deadline, id").Find(&due).Error; err != nil {
+		return 0, fmt.Errorf("vae implicit admissibility: %w", err)
+	}
+	n := 0
+	for _, d := range due {
+		on := ImplicitOn(*d.AdmissibilityDeadline)
+		until := on.AddYears(ValidityYears)
+		at := on.Time()
+		err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+			before := d
+			res := tx.Model(&Dossier{}).Where("id = ? AND status = ?", d.ID, StatusRequested).Updates(map[string]any{
+				"status": StatusAdmissible, "admissibility_implicit": true, "decided_at": at, "decided_by": system.ID,
+				"admissible_until": until, "updated_at": s.stamp()})
+			if res.Error != nil {
+				return fmt.Errorf("vae implicit admissibility %s: %w", d.ID, res.Error)
+			}
+			if res.RowsAffected == 0 {
+				return nil // decided, or applied by another replica, meanwhile
+			}
+			var after Dossier
+			if err := tx.Where("id = ?", d.ID).Take(&after).Error; err != nil {
+				return fmt.Errorf("vae implicit admissibility %s: %w", d.ID, err)
+			}
+			n++
+			return s.recordAt(tx, at, system, after, "vae.admissibility.implicit",
+				"Demande recevable : sans décision dans les deux mois (délai échu le "+frDate(*d.AdmissibilityDeadline)+"), le silence vaut acceptation.",
+				"Recevabilité valable jusqu'au "+frDate(until)+".", "vae_dossier", d.ID, before, after)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// MissingPieces is what the administrator asks the candidate to add before
+// the request is complete.
+type MissingPieces struct {
+	Pieces []string `json:"pieces" validate:"required,min=1,max=20,dive,required,max=300"`
+}
+
+// AskMissingPieces stops the two-month clock: the request is no longer
+// complete until the candidate says the pieces are in (Complete).
+func (s *Service) AskMissingPieces(ctx context.Context, actor auth.User, id string, in MissingPieces) (Dossier, error) {
+	if actor.Role != auth.RoleAdmin {
+		return Dossier{}, httpx.Forbidden("Seul un administrateur demande des pièces manquantes.", "Only an administrator asks for missing pieces.")
+	}
+	var pieces referential.StringList
+	var fs []httpx.FieldError
+	for i, p := range in.Pieces {
+		if p = strings.TrimSpace(p); p == "" {
+			fs = append(fs, httpx.Field(fmt.Sprintf("pieces[%d]", i), "Nommez la pièce manquante.", "Name the missing piece."))
+			continue
+		}
+		pieces = append(pieces, p)
+	}
+	if len(fs) > 0 {
+		return Dossier{}, httpx.Invalid(fs...)
+	}
+	if err := s.settle(ctx); err != nil {
+		return Dossier{}, err
+	}
+	return s.step(ctx, actor, id, func(tx *gorm.DB, d Dossier, now time.Time) (map[string]any, string, string, error) {
+		return map[string]any{"missing_pieces": pieces, "missing_asked_at": now, "complete_on": nil, "admissibility_deadline": nil},
+			"Pièces manquantes demandées : le délai de deux mois est suspendu jusqu'à ce que la demande soit complète.",
+			strings.Join(pieces, " ; "), nil
+	}, "vae.missing_pieces")
+}
+
+// Complete says the missing pieces are in: the request is complete today,
+// and the two months of the decision start again from today.
+func (s *Service) Complete(ctx context.Context, actor auth.User, id string) (Dossier, error) {
+	if err := s.settle(ctx); err != nil {
+		return Dossier{}, err
+	}
+	return s.step(ctx, actor, id, func(tx *gorm.DB, d Dossier, now time.Time) (map[string]any, string, string, error) {
+		if !canEdit(actor, d) {
+			return nil, "", "", httpx.Forbidden("Seul le candidat ou un administrateur complète la demande.",
+				"Only the candidate or an administrator completes the request.")
+		}
+		if d.CompleteOn != nil {
+			return nil, "", "", httpx.Conflict("already_complete", "La demande est déjà complète : aucune pièce n'est attendue.",
+				"The request is already complete: no piece is awaited.")
+		}
+		today := civil.Of(now)
+		deadline := Deadline(today)
+		return map[string]any{"missing_pieces": referential.StringList{}, "complete_on": today, "admissibility_deadline": deadline},
+			"Demande complétée : la décision est due au plus tard le " + frDate(deadline) + ".", strings.Join(d.MissingPieces, " ; "), nil
+	}, "vae.complete")
+}
+
+// step changes a request awaiting its decision, in one transaction with its
+// timeline step and audit row.
+func (s *Service) step(ctx context.Context, actor auth.User, id string,
+	change func(tx *gorm.DB, d Dossier, now time.Time) (set map[string]any, label, detail string, err error), action string) (Dossier, error) {
+	var d Dossier
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		if d, err = s.load(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		if d.Status != StatusRequested {
+			return httpx.Conflict("already_decided", "La recevabilité de cette demande a déjà été décidée.",
+				"Admissibility of this request has already been decided.")
+		}
+		now := s.stamp()
+		set, label, detail, err := change(tx, d, now)
+		if err != nil {
+			return err
+		}
+		set["updated_at"] = now
+		before := d
+		res := tx.Model(&Dossier{}).Where("id = ? AND status = ?", id, StatusRequested).Updates(set)
+		if res.Error != nil {
+			return fmt.Errorf("vae %s %s: %w", action, id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return httpx.Conflict("already_decided", "La recevabilité de cette demande a déjà été décidée.",
+				"Admissibility of this request has already been decided.")
+		}
+		d = Dossier{} // a column set to NULL would not reset a pointer already set
+		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+			return fmt.Errorf("vae %s %s: %w", action, id, err)
+		}
+		return s.record(tx, actor, d, action, label, detail, "vae_dossier", id, before, d)
 	})
 	if err != nil {
 		return Dossier{}, err
@@ -405,6 +721,14 @@ type ExperienceInput struct {
 }
 
 func (s *Service) checkExperience(d Dossier, in ExperienceInput) error {
+	if fs := s.experienceProblems(d, in); len(fs) > 0 {
+		return httpx.Invalid(fs...)
+	}
+	return nil
+}
+
+// experienceProblems lists what is wrong with an experience of d.
+func (s *Service) experienceProblems(d Dossier, in ExperienceInput) []httpx.FieldError {
 	var fs []httpx.FieldError
 	if strings.TrimSpace(in.Employer) == "" {
 		fs = append(fs, httpx.Field("employer", "L'employeur est obligatoire.", "The employer is required."))
@@ -434,10 +758,7 @@ func (s *Service) checkExperience(d Dossier, in ExperienceInput) error {
 				fmt.Sprintf("%q is not a component of %s.", code, cert.Title)))
 		}
 	}
-	if len(fs) > 0 {
-		return httpx.Invalid(fs...)
-	}
-	return nil
+	return fs
 }
 
 func (in ExperienceInput) apply(e *Experience) {
@@ -453,11 +774,12 @@ func (in ExperienceInput) apply(e *Experience) {
 	}
 }
 
-// AddExperience adds a period of activity to an admissible dossier.
+// AddExperience adds a period of activity to a request awaiting its
+// decision or to an admissible dossier.
 func (s *Service) AddExperience(ctx context.Context, actor auth.User, dossierID string, in ExperienceInput) (Experience, error) {
 	var e Experience
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
+		d, err := s.loadForEdit(ctx, tx, actor, dossierID, StatusRequested, StatusAdmissible)
 		if err != nil {
 			return err
 		}
@@ -478,7 +800,7 @@ func (s *Service) AddExperience(ctx context.Context, actor auth.User, dossierID 
 func (s *Service) UpdateExperience(ctx context.Context, actor auth.User, dossierID, id string, in ExperienceInput) (Experience, error) {
 	var e Experience
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
+		d, err := s.loadForEdit(ctx, tx, actor, dossierID, StatusRequested, StatusAdmissible)
 		if err != nil {
 			return err
 		}
@@ -505,7 +827,7 @@ func (s *Service) UpdateExperience(ctx context.Context, actor auth.User, dossier
 // DeleteExperience removes a period of activity.
 func (s *Service) DeleteExperience(ctx context.Context, actor auth.User, dossierID, id string) error {
 	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
+		d, err := s.loadForEdit(ctx, tx, actor, dossierID, StatusRequested, StatusAdmissible)
 		if err != nil {
 			return err
 		}
@@ -527,6 +849,9 @@ func (s *Service) DeleteExperience(ctx context.Context, actor auth.User, dossier
 // Submit sends the dossier: from then on nothing in it changes. It needs at
 // least one experience and one supporting document.
 func (s *Service) Submit(ctx context.Context, actor auth.User, id string) (Dossier, error) {
+	if err := s.settle(ctx); err != nil {
+		return Dossier{}, err
+	}
 	var d Dossier
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
@@ -601,6 +926,7 @@ func (s *Service) advance(ctx context.Context, actor auth.User, id, from, to str
 				fmt.Sprintf("Le dossier est au statut « %s » : cette étape demande le statut « %s ».", statusFR(d.Status), statusFR(from)),
 				fmt.Sprintf("The dossier is %s: this step needs %s.", d.Status, from))
 		}
+		d = Dossier{} // a column set to NULL would not reset a pointer already set
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return fmt.Errorf("vae %s %s: %w", action, id, err)
 		}
@@ -614,6 +940,9 @@ func (s *Service) advance(ctx context.Context, actor auth.User, id, from, to str
 
 // Timeline is every step of a dossier, oldest first.
 func (s *Service) Timeline(ctx context.Context, actor auth.User, id string) ([]Event, error) {
+	if err := s.settle(ctx); err != nil {
+		return nil, err
+	}
 	db := s.db.WithContext(ctx)
 	if _, err := s.load(ctx, db, actor, id); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/candidates"
@@ -25,6 +26,16 @@ import (
 )
 
 // These tests run on SQLite, and on PostgreSQL when CQP_TEST_DATABASE_URL is set.
+
+// relogin opens a new session for u, after the clock moved past the old one.
+func relogin(t *testing.T, env *apptest.Env, u auth.User) string {
+	t.Helper()
+	s, err := env.App.Auth.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Token
+}
 
 func wantStatus(t *testing.T, res *apptest.Response, want int) {
 	t.Helper()
@@ -89,7 +100,7 @@ func admissibleDossier(t *testing.T, opts ...apptest.Option) fixture {
 	var d vae.Dossier
 	res.JSON(t, &d)
 	res = env.Do(t, "POST", "/api/v1/vae/dossiers/"+d.ID+"/admissibility", admin, map[string]any{"decision": "admissible",
-		"criteria": map[string]bool{"one_year_activity": true, "related_to_certification": true, "documented": true}})
+		"criteria": map[string]bool{"related_to_certification": true, "documented": true}})
 	wantStatus(t, res, http.StatusOK)
 	res.JSON(t, &d)
 	return fixture{env: env, admin: admin, owner: owner, other: other, ownerID: *ownerUser.CandidateID, otherCandID: *otherUser.CandidateID, dossier: d}
@@ -100,10 +111,10 @@ var experience = map[string]any{"employer": "Cabinet Bérard", "role": "Chargée
 	"activities": "Relances téléphoniques, plans d'apurement, lettres conformes à R124-4.",
 	"components": []string{"AGENT-1", "AGENT-3"}}
 
-func TestRequest_AdmissibilityNeedsEveryCriterionAndARefusalAReason(t *testing.T) {
+func TestRequest_AdmissibilityNeedsBothCriteriaAndARefusalAReason(t *testing.T) {
 	env := apptest.New(t)
 	_, admin := env.User(t, auth.RoleAdmin)
-	_, cand := env.User(t, auth.RoleCandidate)
+	candUser, cand := env.User(t, auth.RoleCandidate)
 	_, trainer := env.User(t, auth.RoleTrainer)
 
 	wantStatus(t, env.Do(t, "POST", "/api/v1/vae/dossiers", trainer, map[string]any{"certification": "agent-recouvrement"}), http.StatusForbidden)
@@ -111,26 +122,30 @@ func TestRequest_AdmissibilityNeedsEveryCriterionAndARefusalAReason(t *testing.T
 	if res.Status != http.StatusUnprocessableEntity || !res.Problem(t).HasField("certification") {
 		t.Errorf("unknown certification: %d %s", res.Status, res.Body)
 	}
+	// Eight months of activity: the law sets no minimum any more.
 	res = env.Do(t, "POST", "/api/v1/vae/dossiers", cand, map[string]any{"certification": "agent-recouvrement", "activity_months": 8})
 	wantStatus(t, res, http.StatusCreated)
 	var d vae.Dossier
 	res.JSON(t, &d)
-	if d.Status != "requested" || d.RequestedAt.IsZero() || d.RequestedBy == "" {
+	if d.Status != "requested" || d.RequestedAt.IsZero() || d.RequestedBy == "" || d.ReceivedOn.String() != "2026-11-22" ||
+		d.CompleteOn == nil || d.CompleteOn.String() != "2026-11-22" || d.AdmissibilityDeadline == nil ||
+		d.AdmissibilityDeadline.String() != "2027-01-22" || d.AdmissibilityImplicit {
 		t.Errorf("request %+v", d)
 	}
 	// One open request per certification.
 	wantStatus(t, env.Do(t, "POST", "/api/v1/vae/dossiers", cand, map[string]any{"certification": "agent-recouvrement"}), http.StatusConflict)
-	// Nothing can be added before admissibility.
-	wantStatus(t, env.Do(t, "POST", "/api/v1/vae/dossiers/"+d.ID+"/experiences", cand, experience), http.StatusConflict)
+	// Experiences are part of the request; documents come once it is admissible.
+	wantStatus(t, env.Do(t, "POST", "/api/v1/vae/dossiers/"+d.ID+"/experiences", cand, experience), http.StatusCreated)
+	wantStatus(t, upload(t, env, cand, d.ID, "bulletin.pdf", payslip(t, "Bulletin")), http.StatusConflict)
 
 	path := "/api/v1/vae/dossiers/" + d.ID + "/admissibility"
-	crit := map[string]bool{"one_year_activity": false, "related_to_certification": true, "documented": true}
-	wantStatus(t, env.Do(t, "POST", path, cand, map[string]any{"decision": "admissible", "criteria": crit}), http.StatusForbidden)
-	res = env.Do(t, "POST", path, admin, map[string]any{"decision": "admissible", "criteria": crit})
+	unrelated := map[string]bool{"related_to_certification": false, "documented": true}
+	wantStatus(t, env.Do(t, "POST", path, cand, map[string]any{"decision": "admissible", "criteria": unrelated}), http.StatusForbidden)
+	res = env.Do(t, "POST", path, admin, map[string]any{"decision": "admissible", "criteria": unrelated})
 	if res.Status != http.StatusUnprocessableEntity || res.Problem(t).Code != "criteria_not_met" {
 		t.Errorf("admissible with a criterion unmet: %d %s", res.Status, res.Body)
 	}
-	res = env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": crit})
+	res = env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": unrelated})
 	if res.Status != http.StatusUnprocessableEntity || !res.Problem(t).HasField("reason") {
 		t.Errorf("refusal without reason: %d %s", res.Status, res.Body)
 	}
@@ -138,24 +153,54 @@ func TestRequest_AdmissibilityNeedsEveryCriterionAndARefusalAReason(t *testing.T
 	if res.Status != http.StatusUnprocessableEntity {
 		t.Errorf("criteria missing: %d %s", res.Status, res.Body)
 	}
-	res = env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": crit,
-		"reason": "Huit mois d'activité seulement : un an au moins est requis."})
+	res = env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": unrelated,
+		"reason": "Activité de télévente sans lien direct avec le recouvrement de créances."})
 	wantStatus(t, res, http.StatusOK)
 	res.JSON(t, &d)
-	if d.Status != "inadmissible" || d.CritOneYear == nil || *d.CritOneYear || d.DecidedAt == nil || d.AdmissibilityNote == "" {
+	if d.Status != "inadmissible" || d.CritOneYear != nil || d.CritRelated == nil || *d.CritRelated || d.DecidedAt == nil ||
+		d.AdmissibilityNote == "" || d.AdmissibleUntil != nil {
 		t.Errorf("refused dossier %+v", d)
 	}
-	wantStatus(t, env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": crit, "reason": "Encore"}), http.StatusConflict)
+	wantStatus(t, env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": unrelated, "reason": "Encore"}), http.StatusConflict)
 
-	// The candidate sees the refusal and its reason on the timeline, and may ask again.
+	// The candidate sees the refusal and its reason on the timeline.
 	res = env.Do(t, "GET", "/api/v1/vae/dossiers/"+d.ID+"/timeline", cand, nil)
 	wantStatus(t, res, http.StatusOK)
 	var tl []vae.Event
 	res.JSON(t, &tl)
-	if len(tl) != 2 || tl[0].Action != "vae.request" || tl[1].Action != "vae.admissibility.inadmissible" || !strings.Contains(tl[1].Detail, "un an") {
+	if len(tl) != 3 || tl[0].Action != "vae.request" || tl[2].Action != "vae.admissibility.inadmissible" || !strings.Contains(tl[2].Detail, "télévente") {
 		t.Errorf("timeline %+v", tl)
 	}
-	wantStatus(t, env.Do(t, "POST", "/api/v1/vae/dossiers", cand, map[string]any{"certification": "agent-recouvrement"}), http.StatusCreated)
+	// A refused request counts: the next one for this certification waits for next year.
+	res = env.Do(t, "POST", "/api/v1/vae/dossiers", cand, map[string]any{"certification": "agent-recouvrement"})
+	if res.Status != http.StatusUnprocessableEntity || res.Problem(t).Code != "vae_yearly_limit" {
+		t.Errorf("second request the same year: %d %s", res.Status, res.Body)
+	}
+	env.Clock.Set(time.Date(2027, 1, 1, 8, 0, 0, 0, time.UTC))
+	wantStatus(t, env.Do(t, "POST", "/api/v1/vae/dossiers", relogin(t, env, candUser), map[string]any{"certification": "agent-recouvrement"}), http.StatusCreated)
+}
+
+func TestRequest_AdmissibleWithRecommendationsAndValidity_OldOneYearCriterionIgnored(t *testing.T) {
+	env := apptest.New(t)
+	_, admin := env.User(t, auth.RoleAdmin)
+	_, cand := env.User(t, auth.RoleCandidate)
+	var d vae.Dossier
+	env.Do(t, "POST", "/api/v1/vae/dossiers", cand, map[string]any{"certification": "agent-recouvrement"}).JSON(t, &d)
+	path := "/api/v1/vae/dossiers/" + d.ID + "/admissibility"
+	// An old client still sends the one-year criterion, unmet: it is not read.
+	crit := map[string]bool{"one_year_activity": false, "related_to_certification": true, "documented": true}
+	res := env.Do(t, "POST", path, admin, map[string]any{"decision": "admissible", "criteria": crit, "valid_until": "2026-11-22"})
+	if res.Status != http.StatusUnprocessableEntity || !res.Problem(t).HasField("valid_until") {
+		t.Errorf("validity ending today: %d %s", res.Status, res.Body)
+	}
+	res = env.Do(t, "POST", path, admin, map[string]any{"decision": "admissible", "criteria": crit,
+		"recommendations": "Suivre le module de formation sur les procédures collectives avant l'entretien."})
+	wantStatus(t, res, http.StatusOK)
+	res.JSON(t, &d)
+	if d.Status != "admissible" || d.AdmissibilityImplicit || d.CritOneYear != nil || d.AdmissibleUntil == nil ||
+		d.AdmissibleUntil.String() != "2029-11-22" || !strings.Contains(d.Recommendations, "procédures collectives") {
+		t.Errorf("admissible dossier %+v", d)
+	}
 }
 
 func TestDossier_BuiltSubmittedLockedHandedToJury(t *testing.T) {
