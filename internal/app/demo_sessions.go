@@ -79,7 +79,7 @@ func (a *App) loadDemoSessions(ctx context.Context, system auth.User, df demoFil
 		}
 		var dec vae.AdmissibilityDecision
 		dec.Decision = vae.StatusAdmissible
-		dec.Criteria.OneYearActivity, dec.Criteria.RelatedToCertification, dec.Criteria.DocumentedByTheCandidate = &yes, &yes, &yes
+		dec.Criteria.RelatedToCertification, dec.Criteria.DocumentedByTheCandidate = &yes, &yes
 		if _, err := a.VAE.DecideAdmissibility(ctx, system, d.ID, dec); err != nil {
 			return fmt.Errorf("demo vae %s: admissibility: %w", dd.Candidate, err)
 		}

@@ -52,7 +52,7 @@ func TestFeatures_VAEJuryAndExamMeetThroughTheWiring(t *testing.T) {
 		"motivation": "Six ans de relances amiables.", "activity_months": 72}), http.StatusCreated).JSON(t, &d)
 	base := "/api/v1/vae/dossiers/" + d.ID
 	must(t, env.Do(t, "POST", base+"/admissibility", admin, map[string]any{"decision": "admissible",
-		"criteria": map[string]bool{"one_year_activity": true, "related_to_certification": true, "documented": true}}), http.StatusOK)
+		"criteria": map[string]bool{"related_to_certification": true, "documented": true}}), http.StatusOK)
 	must(t, env.Do(t, "POST", base+"/experiences", candTok, map[string]any{"employer": "Cabinet Bérard",
 		"role": "Agente de recouvrement", "starts_on": "2020-01-06", "ends_on": "2026-06-30",
 		"activities": "Appels sortants, plans d'apurement.", "components": []string{"AGENT-2"}}), http.StatusCreated)

@@ -24,7 +24,7 @@ func vaeRequest(t *testing.T, env *apptest.Env, admin, candidateID string, perio
 	}
 	res.JSON(t, &d)
 	res = env.Do(t, "POST", "/api/v1/vae/dossiers/"+d.ID+"/admissibility", admin, map[string]any{"decision": "admissible",
-		"criteria": map[string]bool{"one_year_activity": true, "related_to_certification": true, "documented": true}})
+		"criteria": map[string]bool{"related_to_certification": true, "documented": true}})
 	if res.Status != http.StatusOK {
 		t.Fatalf("vae admissibility: %d %s", res.Status, res.Body)
 	}

@@ -6,10 +6,6 @@ import (
 	"github.com/ancr/cqp/internal/civil"
 )
 
-// MinActivityMonths is the activity admissibility asks for: at least one
-// year related to the certification (DOMAIN.md §4).
-const MinActivityMonths = 12
-
 // Months is how long the experience lasted by today, in whole months; an
 // open period (no end) or one ending after today runs to today.
 func (e Experience) Months(today civil.Date) int {
@@ -22,7 +18,8 @@ func (e Experience) Months(today civil.Date) int {
 }
 
 // ActivityMonths is the activity the experiences cover by today, in whole
-// months: a day worked under two overlapping periods counts once (a
+// months, shown for information (the law in force sets no minimum,
+// docs/domain.md §4): a day worked under two overlapping periods counts once (a
 // candidate may hold two part-time posts), and the days left over after
 // each stretch's whole months add up at 31 days a month, so that no
 // month is credited that was not worked in full.

@@ -94,6 +94,12 @@ func (Dossier) TableName() string { return "vae_dossiers" }
 // Editable tells whether the candidate may still change the dossier.
 func (d Dossier) Editable() bool { return d.Status == StatusAdmissible }
 
+// ExperiencesEditable tells whether experiences may still be described:
+// they are part of the request, so from its filing until submission.
+func (d Dossier) ExperiencesEditable() bool {
+	return d.Status == StatusRequested || d.Status == StatusAdmissible
+}
+
 // Experience is one period of activity the candidate describes, with the
 // components of the certification its activities relate to.
 type Experience struct {

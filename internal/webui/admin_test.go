@@ -185,15 +185,17 @@ func TestAdminVAE_DecideLockHandToJuryRefusalsWriteNothing(t *testing.T) {
 	admin.get("/admin/vae?status=with_jury").has(t, "Aucun dossier avec ce statut.")
 	pg := admin.get(dpath)
 	pg.status(t, http.StatusOK)
-	pg.has(t, "Dossier VAE de Noémie Vaé", "Trois ans de recouvrement amiable.", "Activité déclarée dans la demande : 3 ans", "Enregistrer la décision", "Demande de VAE déposée pour le")
+	pg.has(t, "Dossier VAE de Noémie Vaé", "Trois ans de recouvrement amiable.", "Activité déclarée dans la demande : 3 ans", "Enregistrer la décision", "reçue le 22/11/2026, enregistrée par l'administration",
+		"Décision due le", "22 janvier 2027", "jours restants", "à titre indicatif")
+	pg.lacks(t, "Au moins un an d'activité", "durée insuffisante")
 
 	events := countRows(t, env, "vae_events")
 	res := admin.post(dpath+"/admissibility", url.Values{"decision": {"inadmissible"}, "reason": {"  "}})
 	res.status(t, http.StatusUnprocessableEntity)
 	res.has(t, `id="e-reason"`, "Le motif du refus est obligatoire.", `value="inadmissible" checked`)
-	res = admin.post(dpath+"/admissibility", url.Values{"decision": {"admissible"}, "crit_one_year": {"1"}, "crit_related": {"1"}})
+	res = admin.post(dpath+"/admissibility", url.Values{"decision": {"admissible"}, "crit_related": {"1"}})
 	res.status(t, http.StatusUnprocessableEntity)
-	res.has(t, `id="e-criteria"`, "que si tous les critères sont remplis", `name="crit_one_year" value="1" checked`)
+	res.has(t, `id="e-criteria"`, "que si les deux critères sont remplis", `name="crit_related" value="1" checked`)
 	res = admin.post(dpath+"/admissibility", url.Values{})
 	res.status(t, http.StatusUnprocessableEntity)
 	res.has(t, `id="e-decision"`)
@@ -201,10 +203,11 @@ func TestAdminVAE_DecideLockHandToJuryRefusalsWriteNothing(t *testing.T) {
 		t.Fatalf("refused decisions wrote: status %s", got.Status)
 	}
 
-	res = admin.post(dpath+"/admissibility", url.Values{"decision": {"admissible"}, "crit_one_year": {"1"},
-		"crit_related": {"1"}, "crit_documented": {"1"}, "reason": {"Activité justifiée."}})
+	res = admin.post(dpath+"/admissibility", url.Values{"decision": {"admissible"},
+		"crit_related": {"1"}, "crit_documented": {"1"}, "reason": {"Activité justifiée."}, "recommendations": {"Module sur les procédures collectives."}})
 	res.status(t, http.StatusSeeOther)
-	admin.get(dpath).has(t, "Demande déclarée recevable.", "Recevable", "Activité justifiée.")
+	admin.get(dpath).has(t, "Demande déclarée recevable, jusqu'au 22/11/2029.", "Recevable", "Activité justifiée.",
+		`id="recommendations"`, "Module sur les procédures collectives.", "Recevabilité valable jusqu'au <strong>22 novembre 2029</strong>")
 
 	// The candidate builds and submits the dossier (through the service).
 	for _, e := range []vae.ExperienceInput{
@@ -225,7 +228,7 @@ func TestAdminVAE_DecideLockHandToJuryRefusalsWriteNothing(t *testing.T) {
 	}
 	pg = admin.get(dpath)
 	// 2024-09-01 to today (2026-11-22), overlaps counted once: 26 months.
-	pg.has(t, "Dossier déposé", "Gestionnaire", "1 an et 10 mois", "Activité couverte : 2 ans et 2 mois", "durée suffisante",
+	pg.has(t, "Dossier déposé", "Gestionnaire", "1 an et 10 mois", "Activité couverte : 2 ans et 2 mois", "à titre indicatif",
 		"Attestation d'emploi", "/admin/vae/"+d.ID+"/documents/"+doc.ID, "Verrouiller le dossier")
 	dl := admin.get("/admin/vae/" + d.ID + "/documents/" + doc.ID)
 	dl.status(t, http.StatusOK)

@@ -3,8 +3,10 @@ package webui
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
+	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/auth"
@@ -20,6 +22,8 @@ import (
 // vaeAdminRoutes registers the administrator's VAE pages.
 func (ui *UI) vaeAdminRoutes(admin *echo.Group) {
 	admin.GET("/vae", ui.vaeList)
+	admin.POST("/vae", ui.vaeRecordPaper)
+	admin.POST("/vae/:id/missing-pieces", ui.vaeMissingPieces)
 	admin.GET("/vae/:id", ui.vaeAdminDossier)
 	admin.POST("/vae/:id/admissibility", ui.vaeDecide)
 	admin.POST("/vae/:id/lock", ui.vaeLock)
@@ -65,6 +69,7 @@ func (p *page) VAEStatusBadge(s string) string { return vaeStatusNames[s].badge 
 type vaeRow struct {
 	vae.Dossier
 	CandidateName, CertTitle string
+	DaysLeft                 int // to the admissibility deadline; negative once passed
 }
 
 type vaeListData struct {
@@ -72,12 +77,20 @@ type vaeListData struct {
 	StatusOpts []option
 	Rows       []vaeRow
 	Next       string
+	// The form that records a request received on paper.
+	CandidateOpts, CertOpts []option
 }
 
 func (ui *UI) vaeList(c echo.Context) error {
+	return ui.showVAEList(c, ui.newPage(c, "Recevabilité VAE", "VAE admissibility"), http.StatusOK)
+}
+
+// showVAEList renders the requests; p may carry the paper-request form
+// re-shown with its errors. The requests awaiting a decision come in the
+// order of their deadlines: the first one is the next one due.
+func (ui *UI) showVAEList(c echo.Context, p *page, code int) error {
 	actor, _ := auth.UserFrom(c)
 	ctx := c.Request().Context()
-	p := ui.newPage(c, "Recevabilité VAE", "VAE admissibility")
 	status := c.QueryParam("status")
 	switch {
 	case status == "":
@@ -112,10 +125,107 @@ func (ui *UI) vaeList(c echo.Context) error {
 			}
 			names[dos.CandidateID] = cand.FullName()
 		}
-		d.Rows = append(d.Rows, vaeRow{Dossier: dos, CandidateName: names[dos.CandidateID], CertTitle: ui.certTitle(dos.Certification)})
+		row := vaeRow{Dossier: dos, CandidateName: names[dos.CandidateID], CertTitle: ui.certTitle(dos.Certification)}
+		if dos.AdmissibilityDeadline != nil {
+			row.DaysLeft = p.Today.DaysUntil(*dos.AdmissibilityDeadline)
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if status == vae.StatusRequested {
+		sort.SliceStable(d.Rows, func(i, j int) bool {
+			a, b := d.Rows[i].AdmissibilityDeadline, d.Rows[j].AdmissibilityDeadline
+			switch {
+			case a == nil || b == nil: // incomplete requests (clock stopped) last
+				return a != nil && b == nil
+			default:
+				return a.Before(*b)
+			}
+		})
+	}
+	cands, _, err := ui.Candidates.List(ctx, actor, candidates.ListQuery{Limit: 500})
+	if err != nil {
+		return err
+	}
+	for _, cand := range cands {
+		d.CandidateOpts = append(d.CandidateOpts, option{cand.ID, cand.FullName() + labelSuffix(cand.Employer)})
+	}
+	for _, cert := range ui.Referential.Certifications() {
+		if cert.Pathways.Has("vae") {
+			d.CertOpts = append(d.CertOpts, option{cert.Code, cert.Title})
+		}
 	}
 	p.Data = d
-	return ui.render(c, http.StatusOK, "admin/vae", p)
+	return ui.render(c, code, "admin/vae", p)
+}
+
+// vaeRecordPaper records a request received on paper, with the day it
+// arrived: the two months of the decision run from that day.
+func (ui *UI) vaeRecordPaper(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	p := ui.newPage(c, "Recevabilité VAE", "VAE admissibility")
+	form, err := formInto(c, p)
+	if err != nil {
+		return err
+	}
+	in := vae.NewRequest{CandidateID: strings.TrimSpace(form.Get("candidate_id")), Certification: form.Get("certification"),
+		Motivation: form.Get("motivation")}
+	var fields []httpx.FieldError
+	if raw := strings.TrimSpace(form.Get("received_on")); raw != "" {
+		if in.ReceivedOn, err = civil.Parse(raw); err != nil {
+			fields = append(fields, httpx.Field("received_on", "Date invalide (AAAA-MM-JJ).", "Invalid date (YYYY-MM-DD)."))
+		}
+	}
+	if in.Certification == "" {
+		fields = append(fields, httpx.Field("certification", "Choisissez la certification.", "Choose the certification."))
+	}
+	if len(fields) > 0 {
+		err = httpx.Invalid(fields...)
+	} else if err = ui.validate.Validate(in); err == nil {
+		var d vae.Dossier
+		if d, err = ui.VAE.Open(c.Request().Context(), actor, in); err == nil {
+			return ui.redirect(c, "/admin/vae/"+url.PathEscape(d.ID),
+				p.L("Demande enregistrée : décision due au plus tard le ", "Request recorded: decision due by ")+p.DatePtr(d.AdmissibilityDeadline)+".")
+		}
+	}
+	if !p.formProblem(err, map[string]field{
+		"candidate_id":  {"candidate_id", p.L("Candidat", "Candidate")},
+		"certification": {"certification", p.L("Certification", "Certification")},
+		"received_on":   {"received_on", p.L("Reçue le", "Received on")},
+		"motivation":    {"motivation", p.L("Objet de la demande", "Request")},
+	}) {
+		return err
+	}
+	return ui.showVAEList(c, p, formStatus(err))
+}
+
+// vaeMissingPieces asks the candidate for the pieces the request lacks, one
+// per line of the form: the two-month clock stops until they are in.
+func (ui *UI) vaeMissingPieces(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	p := ui.newPage(c, "Dossier VAE", "VAE dossier")
+	form, err := formInto(c, p)
+	if err != nil {
+		return err
+	}
+	in := vae.MissingPieces{}
+	for _, line := range strings.Split(form.Get("pieces"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			in.Pieces = append(in.Pieces, line)
+		}
+	}
+	if len(in.Pieces) == 0 {
+		err = httpx.Invalid(httpx.Field("pieces", "Indiquez au moins une pièce, une par ligne.", "Name at least one piece, one per line."))
+	} else if err = ui.validate.Validate(in); err == nil {
+		var d vae.Dossier
+		if d, err = ui.VAE.AskMissingPieces(c.Request().Context(), actor, c.Param("id"), in); err == nil {
+			return ui.redirect(c, "/admin/vae/"+url.PathEscape(d.ID), p.L("Pièces manquantes demandées : le délai de décision est suspendu.",
+				"Missing pieces asked for: the decision deadline is suspended."))
+		}
+	}
+	if !p.formProblem(err, map[string]field{"pieces": {"pieces", p.L("Pièces manquantes", "Missing pieces")}}) {
+		return err
+	}
+	return ui.showAdminVAEDossier(c, p, formStatus(err))
 }
 
 type vaeExperience struct {
@@ -134,17 +244,18 @@ type vaeEvent struct {
 }
 
 type vaeAdminData struct {
-	D          vae.Dossier
-	Candidate  string
-	CertTitle  string
-	Employer   string
-	Exps       []vaeExperience
-	Docs       []vaeDoc
-	Total, Min int
-	// Declared: no experience is described yet (they are, once the
-	// request is admissible), so Total is the activity the request declares.
+	D         vae.Dossier
+	Candidate string
+	CertTitle string
+	Employer  string
+	Exps      []vaeExperience
+	Docs      []vaeDoc
+	// Total is the activity covered, for information only (the law sets no
+	// minimum); Declared: no experience is described yet, so Total is the
+	// activity the request declares.
+	Total     int
 	Declared  bool
-	Pct       int // the total against the minimum, for the meter (≤ 100)
+	DaysLeft  int // to the admissibility deadline; negative once passed
 	Timeline  []vaeEvent
 	DecidedBy string
 	JuryOpts  []option
@@ -173,11 +284,13 @@ func (ui *UI) showAdminVAEDossier(c echo.Context, p *page, status int) error {
 		return err
 	}
 	d := vaeAdminData{D: dos, Candidate: cand.FullName(), Employer: cand.Employer, CertTitle: ui.certTitle(dos.Certification),
-		Min: vae.MinActivityMonths, Total: vae.ActivityMonths(dos.Experiences, p.Today)}
+		Total: vae.ActivityMonths(dos.Experiences, p.Today)}
 	if len(dos.Experiences) == 0 {
 		d.Total, d.Declared = dos.ActivityMonths, true
 	}
-	d.Pct = min(100, d.Total*100/d.Min)
+	if dos.AdmissibilityDeadline != nil {
+		d.DaysLeft = p.Today.DaysUntil(*dos.AdmissibilityDeadline)
+	}
 	for _, e := range dos.Experiences {
 		d.Exps = append(d.Exps, vaeExperience{Experience: e, Months: e.Months(p.Today)})
 	}
@@ -236,12 +349,19 @@ func (ui *UI) vaeDecide(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := vae.AdmissibilityDecision{Decision: form.Get("decision"), Reason: form.Get("reason")}
+	in := vae.AdmissibilityDecision{Decision: form.Get("decision"), Reason: form.Get("reason"), Recommendations: form.Get("recommendations")}
 	ticked := func(name string) *bool { b := form.Get(name) != ""; return &b }
-	in.Criteria.OneYearActivity = ticked("crit_one_year")
 	in.Criteria.RelatedToCertification = ticked("crit_related")
 	in.Criteria.DocumentedByTheCandidate = ticked("crit_documented")
-	if err = ui.validate.Validate(in); err == nil {
+	if raw := strings.TrimSpace(form.Get("valid_until")); raw != "" && in.Decision == vae.StatusAdmissible {
+		if in.ValidUntil, err = civil.Parse(raw); err != nil {
+			err = httpx.Invalid(httpx.Field("valid_until", "Date invalide (AAAA-MM-JJ).", "Invalid date (YYYY-MM-DD)."))
+		}
+	}
+	if err == nil {
+		err = ui.validate.Validate(in)
+	}
+	if err == nil {
 		var d vae.Dossier
 		if d, err = ui.VAE.DecideAdmissibility(c.Request().Context(), actor, c.Param("id"), in); err == nil {
 			msg := p.L("Demande déclarée recevable.", "Request declared admissible.")
@@ -252,9 +372,11 @@ func (ui *UI) vaeDecide(c echo.Context) error {
 		}
 	}
 	if !p.formProblem(err, map[string]field{
-		"decision": {"decision", p.L("Décision", "Decision")},
-		"reason":   {"reason", p.L("Motif", "Reason")},
-		"criteria": {"criteria", ""},
+		"decision":        {"decision", p.L("Décision", "Decision")},
+		"reason":          {"reason", p.L("Motif", "Reason")},
+		"recommendations": {"recommendations", p.L("Préconisations", "Recommendations")},
+		"valid_until":     {"valid_until", p.L("Valable jusqu'au", "Valid until")},
+		"criteria":        {"criteria", ""},
 	}) {
 		return err
 	}

@@ -95,16 +95,16 @@ func TestBrowser_AdministratorComposesAJuryLiveAndDecidesAVAERequest(t *testing.
 	b.contains("Nguyễn Thị Ánh", "En attente de décision")
 	b.shot("admin-vae")
 	b.submit("#dossiers a", "#decide")
-	b.contains("Activité déclarée dans la demande : 2 ans et 6 mois", "Demande de VAE déposée")
+	b.contains("Activité déclarée dans la demande : 2 ans et 6 mois", "à titre indicatif", "Décision due le", "Demande de VAE")
 	b.click("#f-decision")
 	b.submit("#decide-btn", "#e-criteria")
-	b.contains("que si tous les critères sont remplis")
+	b.contains("que si les deux critères sont remplis")
 	b.shot("admin-vae-dossier")
-	b.do(chromedp.Click(chromedp.CSS("input[name=crit_one_year]")),
-		chromedp.Click(chromedp.CSS("input[name=crit_related]")),
-		chromedp.Click(chromedp.CSS("input[name=crit_documented]")))
+	b.do(chromedp.Click(chromedp.CSS("input[name=crit_related]")),
+		chromedp.Click(chromedp.CSS("input[name=crit_documented]")),
+		chromedp.SendKeys(chromedp.CSS("#f-recommendations"), "Suivre le module sur les procédures collectives."))
 	b.submit("#decide-btn", ".flash")
-	b.contains("Demande déclarée recevable.", "Recevable")
+	b.contains("Demande déclarée recevable, jusqu'au", "Recevable", "Suivre le module sur les procédures collectives.")
 	if got := b.text("#dossier-status"); got != "Recevable" {
 		t.Errorf("status after the decision: %q", got)
 	}
@@ -112,6 +112,6 @@ func TestBrowser_AdministratorComposesAJuryLiveAndDecidesAVAERequest(t *testing.
 	// The submitted dossier: experiences with their durations, documents.
 	b.open("/admin/vae?status=submitted")
 	b.submit("#dossiers a", "#experiences")
-	b.contains("Agent de recouvrement", "Attestation d'emploi", "durée suffisante", "Verrouiller le dossier")
+	b.contains("Agent de recouvrement", "Attestation d'emploi", "à titre indicatif", "Verrouiller le dossier")
 	b.shot("admin-vae-dossier-submitted")
 }

@@ -56,7 +56,7 @@ func TestBrowser_TraineeBuildsTheVAEDossierAndSeesUploadRefusals(t *testing.T) {
 	yes := true
 	var dec vae.AdmissibilityDecision
 	dec.Decision = vae.StatusAdmissible
-	dec.Criteria.OneYearActivity, dec.Criteria.RelatedToCertification, dec.Criteria.DocumentedByTheCandidate = &yes, &yes, &yes
+	dec.Criteria.RelatedToCertification, dec.Criteria.DocumentedByTheCandidate = &yes, &yes
 	if _, err := env.App.VAE.DecideAdmissibility(context.Background(), admin, id, dec); err != nil {
 		t.Fatalf("admissibility of %s: %v", id, err)
 	}

@@ -53,6 +53,7 @@ var messages = map[string][2]string{
 	"role.jury":      {"Membre de jury", "Jury member"},
 	"role.candidate": {"Candidat", "Candidate"},
 	"role.support":   {"Accompagnateur VAE", "VAE support person"},
+	"role.system":    {"Plateforme (application de la loi)", "Platform (the law applied)"},
 
 	"action.save":     {"Enregistrer", "Save"},
 	"action.create":   {"Créer", "Create"},

@@ -56,7 +56,7 @@ func TestJuryPages_ExplainConflictsFlagGenderAndWaitForTheSession(t *testing.T) 
 	yes := true
 	var dec vae.AdmissibilityDecision
 	dec.Decision = vae.StatusAdmissible
-	dec.Criteria.OneYearActivity, dec.Criteria.RelatedToCertification, dec.Criteria.DocumentedByTheCandidate = &yes, &yes, &yes
+	dec.Criteria.RelatedToCertification, dec.Criteria.DocumentedByTheCandidate = &yes, &yes
 	if _, err := env.App.VAE.DecideAdmissibility(ctx, system, d.ID, dec); err != nil {
 		t.Fatal(err)
 	}

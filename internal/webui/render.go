@@ -170,6 +170,10 @@ func (p *page) Instant(t time.Time) string { return formatInstant(p.Lang, t) }
 func (p *page) Money(c money.Cents) string { return formatMoney(p.Lang, c) }
 func (p *page) Num(x float64) string       { return formatNumber(p.Lang, x) }
 func (p *page) Pct(x float64) string       { return formatNumber(p.Lang, float64(int(x*10+0.5))/10) + " %" }
+
+// DateOf writes the civil date of an instant (UTC), without its time.
+func (p *page) DateOf(t time.Time) string { return formatDate(p.Lang, civil.Of(t)) }
+
 func (p *page) DatePtr(d *civil.Date) string {
 	if d == nil {
 		return "—"

@@ -41,6 +41,7 @@ func (ui *UI) traineeVAERoutes(trainee *echo.Group) {
 	trainee.GET("/vae/:id/documents/:doc", ui.vaeDocument)
 	trainee.POST("/vae/:id/documents/:doc/delete", ui.vaeDeleteDocument)
 	trainee.POST("/vae/:id/submit", ui.vaeSubmit)
+	trainee.POST("/vae/:id/complete", ui.vaeComplete)
 }
 
 // vaeSummary is a dossier on the trainee's list.
@@ -151,21 +152,11 @@ type vaeDossierData struct {
 	Timeline    []vae.Event
 	Experiences []vaeExperienceRow
 	TotalMonths int
-	MinMonths   int
 	// Complete is what Submit asks: an experience and a document.
-	Complete   bool
-	UploadMiB  int64
-	Accept     string
-	Edit       *vae.Experience // the experience of the edit page
-	DurationOK bool
-}
-
-// MeterPct is the share of the minimum duration reached, for the meter.
-func (d vaeDossierData) MeterPct() int {
-	if d.MinMonths == 0 || d.TotalMonths >= d.MinMonths {
-		return 100
-	}
-	return d.TotalMonths * 100 / d.MinMonths
+	Complete  bool
+	UploadMiB int64
+	Accept    string
+	Edit      *vae.Experience // the experience of the edit page
 }
 
 // Step tells where the dossier stands on the path, for the stepper.
@@ -198,8 +189,7 @@ func (ui *UI) showVAEDossier(c echo.Context, p *page, status int, view string) e
 	if p == nil {
 		p = ui.newPage(c, "", "")
 	}
-	d := vaeDossierData{Dossier: dos, CertTitle: ui.certTitle(dos.Certification), MinMonths: vae.MinActivityMonths,
-		Complete: len(dos.Experiences) > 0 && len(dos.Documents) > 0, UploadMiB: ui.VAE.UploadLimit() >> 20,
+	d := vaeDossierData{Dossier: dos, CertTitle: ui.certTitle(dos.Certification), Complete: len(dos.Experiences) > 0 && len(dos.Documents) > 0, UploadMiB: ui.VAE.UploadLimit() >> 20,
 		Accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
 	p.Title = p.L("Dossier VAE — ", "VAE dossier — ") + d.CertTitle
 	comps := map[string]referential.Component{}
@@ -229,7 +219,6 @@ func (ui *UI) showVAEDossier(c echo.Context, p *page, status int, view string) e
 		}
 	}
 	d.TotalMonths = vae.ActivityMonths(dos.Experiences, today)
-	d.DurationOK = d.TotalMonths >= d.MinMonths
 	if view == "trainee/vae_experience" {
 		if d.Edit == nil {
 			return httpx.NotFound("Expérience introuvable.", "Experience not found.")
@@ -261,6 +250,11 @@ func (p *page) Months(n int) string {
 		parts = append(parts, p.plural(m, "mois", "mois", "month", "months"))
 	}
 	return strings.Join(parts, p.L(" et ", " "))
+}
+
+// Plural writes a count with its noun agreed: "1 jour", "0 jour", "3 jours".
+func (p *page) Plural(n int, fr1, frN, en1, enN string) string {
+	return p.plural(n, fr1, frN, en1, enN)
 }
 
 func (p *page) plural(n int, fr1, frN, en1, enN string) string {
@@ -295,6 +289,12 @@ func (p *page) TimelineLabel(ev vae.Event) string {
 		return "Request declared admissible."
 	case "vae.admissibility.inadmissible":
 		return "Request declared inadmissible."
+	case "vae.admissibility.implicit":
+		return "Request admissible: no decision within two months, silence is an acceptance."
+	case "vae.missing_pieces":
+		return "Missing pieces asked for: the two-month deadline is suspended."
+	case "vae.complete":
+		return "Request completed: the two months of the decision start again."
 	case "vae.experience.add":
 		return "Experience added."
 	case "vae.experience.update":
@@ -532,4 +532,22 @@ func (ui *UI) vaeSubmit(c echo.Context) error {
 			p.L("Dossier déposé : il est transmis à l'administration et n'est plus modifiable.", "Dossier submitted: it goes to the administration and can no longer be changed."))
 	}
 	return ui.vaeFormError(c, p, err, nil, "trainee/vae")
+}
+
+// vaeComplete says the missing pieces are in: the request is complete today.
+func (ui *UI) vaeComplete(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	p := ui.newPage(c, "Mon dossier VAE", "My VAE dossier")
+	if _, err := formInto(c, p); err != nil {
+		return err
+	}
+	d, err := ui.VAE.Complete(c.Request().Context(), actor, c.Param("id"))
+	if err == nil {
+		return ui.redirect(c, "/training/vae/"+url.PathEscape(d.ID), p.L("Demande complète : la décision est due au plus tard le ",
+			"Request complete: the decision is due by ")+p.DatePtr(d.AdmissibilityDeadline)+".")
+	}
+	if !p.formProblem(err, nil) {
+		return err
+	}
+	return ui.showVAEDossier(c, p, formStatus(err), "trainee/vae")
 }
