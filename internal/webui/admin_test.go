@@ -251,12 +251,6 @@ func TestAdminVAE_DecideLockHandToJuryRefusalsWriteNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin.get(dpath).has(t, "Transmettre au jury", "15 janvier 2027 — Marseille")
-	// A jury assesses only candidates enrolled in its certification
-	// (CONTRACT.md: not_enrolled): the VAE candidate is enrolled by VAE.
-	res = admin.post(dpath+"/jury", url.Values{"jury_id": {j.ID}})
-	res.status(t, http.StatusUnprocessableEntity)
-	res.has(t, "n'est pas inscrit à la certification de ce jury")
-	env.Enroll(t, cand.ID, clerc, "vae")
 	res = admin.post(dpath+"/jury", url.Values{"jury_id": {""}})
 	res.status(t, http.StatusUnprocessableEntity)
 	res.has(t, `id="e-jury_id"`, "Choisissez le jury.")
@@ -269,6 +263,12 @@ func TestAdminVAE_DecideLockHandToJuryRefusalsWriteNothing(t *testing.T) {
 	}
 	if len(v.Candidates) != 1 || v.Candidates[0].CandidateID != cand.ID || v.Candidates[0].DossierSubmittedOn == nil {
 		t.Errorf("the candidate is not assigned with the dossier's date: %+v", v.Candidates)
+	}
+	// A jury assesses only candidates enrolled in its certification
+	// (not_enrolled): handing the dossier over enrolled the candidate by VAE.
+	es, err := env.App.Candidates.Enrollments(ctx, adminUser, cand.ID)
+	if err != nil || len(es) != 1 || es[0].Certification != clerc || es[0].Pathway != "vae" {
+		t.Errorf("enrollments after the hand-over: %+v %v", es, err)
 	}
 }
 

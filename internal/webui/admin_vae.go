@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"sort"
@@ -447,10 +448,30 @@ func (ui *UI) assignForDossier(c echo.Context, actor auth.User, dos vae.Dossier,
 		on := civil.Of(*dos.SubmittedAt)
 		in.DossierSubmittedOn = &on
 	}
+	if err := ui.enrollByVAE(c.Request().Context(), actor, dos); err != nil {
+		return err
+	}
 	_, err = ui.Jury.Assign(c.Request().Context(), actor, juryID, in)
 	if pr, ok := httpx.AsProblem(err); ok && pr.Code == "already_assigned" {
 		return nil // assigned from the jury's page beforehand
 	}
+	return err
+}
+
+// enrollByVAE enrolls the candidate of a VAE dossier in its certification by
+// the VAE pathway, unless an enrollment already holds: a jury assesses only
+// enrolled candidates, and the dossier is what puts this one on that path.
+func (ui *UI) enrollByVAE(ctx context.Context, actor auth.User, dos vae.Dossier) error {
+	es, err := ui.Candidates.Enrollments(ctx, actor, dos.CandidateID)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e.Certification == dos.Certification && e.Status != candidates.EnrollmentWithdrawn {
+			return nil
+		}
+	}
+	_, err = ui.Candidates.Enroll(ctx, actor, dos.CandidateID, candidates.NewEnrollment{Certification: dos.Certification, Pathway: "vae"})
 	return err
 }
 
