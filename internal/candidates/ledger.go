@@ -38,14 +38,14 @@ const (
 	NotValidated = "not_validated"
 )
 
-// Component statuses of CONTRACT.md.
+// Component statuses of the API contract.
 const (
 	StatusAcquired    = "acquired"
 	StatusExpired     = "expired"
 	StatusNotAcquired = "not_acquired"
 )
 
-// ValidityYears is how long an acquired component stays valid (DOMAIN.md §3).
+// ValidityYears is how long an acquired component stays valid (docs/domain.md §3).
 // The referential carries it per certification; this is the rule's shape.
 //
 // ExpiresOn is the day a component acquired on `acquired` stops being valid:

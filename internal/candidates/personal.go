@@ -46,7 +46,7 @@ type AuditRef struct {
 func (s *Service) AddDataHolder(h DataHolder) { s.holders = append(s.holders, h) }
 
 // Supporter is the feature that knows who supports a candidate (the VAE
-// accompagnateur, DOMAIN.md §4): such a person reads the candidate's record.
+// accompagnateur, docs/domain.md §4): such a person reads the candidate's record.
 type Supporter interface {
 	Supports(ctx context.Context, userID, candidateID string) (bool, error)
 }

@@ -53,7 +53,7 @@ func (s *Service) today() civil.Date { return civil.Of(s.now().UTC()) }
 
 func notFound() error { return httpx.NotFound("Candidat introuvable.", "Candidate not found.") }
 
-// NewCandidate is the creation request of CONTRACT.md.
+// NewCandidate is the creation request of the API contract.
 type NewCandidate struct {
 	FirstName            string     `json:"first_name" validate:"required,max=100"`
 	LastName             string     `json:"last_name" validate:"required,max=100"`

@@ -8,7 +8,7 @@ import (
 	"github.com/ancr/cqp/internal/referential"
 )
 
-// Kinds of document (CONTRACT.md "Certificates").
+// Kinds of document (the API contract ("Certificates", see the OpenAPI document)).
 const (
 	KindCertificate = "certificate"
 	KindAttestation = "partial_attestation"
@@ -30,7 +30,7 @@ type Outcome struct {
 	Components []Acquisition
 }
 
-// Assess applies DOMAIN.md §3 to a candidate's decisions for one
+// Assess applies docs/domain.md §3 to a candidate's decisions for one
 // certification (components in the referential's order, each valid `years`
 // years), as things stand on `today`:
 //

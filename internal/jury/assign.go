@@ -73,7 +73,7 @@ func (s *Service) conflictsFor(tx *gorm.DB, j Jury, ms []Member, c candidates.Ca
 }
 
 // errNotEnrolled refuses a candidate with no enrollment in the jury's
-// certification (CONTRACT.md: 422 not_enrolled).
+// certification (API contract: 422 not_enrolled).
 func errNotEnrolled(title string) error {
 	return httpx.Unprocessable("not_enrolled",
 		"Ce candidat n'est pas inscrit à la certification de ce jury ("+title+") : inscrivez-le d'abord.",

@@ -19,7 +19,7 @@ type Composition struct {
 	Members         int `json:"members"`
 	Professionals   int `json:"professionals"`
 	Representatives int `json:"organisation_representatives"`
-	// The rule, as DOMAIN.md §2 states it.
+	// The rule, as docs/domain.md §2 states it.
 	MinMembers         int    `json:"min_members"`
 	ProfessionalRatio  string `json:"min_professional_ratio"`
 	MinRepresentatives int    `json:"min_organisation_representatives"`
@@ -38,11 +38,11 @@ type Composition struct {
 	Men            int `json:"men"`
 	GenderUnstated int `json:"gender_unstated"`
 	// GenderBalanced: see GenderBalanced. A flag for the administrator,
-	// never a reason to refuse a jury (DOMAIN.md §2: "where possible").
+	// never a reason to refuse a jury (docs/domain.md §2: "where possible").
 	GenderBalanced bool `json:"gender_balanced"`
 }
 
-// GenderBalanced is the balance DOMAIN.md §2 asks for "where possible":
+// GenderBalanced is the balance docs/domain.md §2 asks for "where possible":
 // among the members who state their gender, women and men differ by at
 // most one (2 + 1 is balanced, 3 + 0 or 3 + 1 is not). Members with no
 // stated gender count for neither side; when no member states one, the

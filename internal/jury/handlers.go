@@ -146,7 +146,7 @@ func (s *Service) handleGrid(c echo.Context) error {
 }
 
 // handleEvaluate checks membership, then conflict, before validating the
-// body (CONTRACT.md: 403 comes before any complaint about the body).
+// body (API contract: 403 comes before any complaint about the body).
 func (s *Service) handleEvaluate(c echo.Context) error {
 	ctx, u := c.Request().Context(), auth.Caller(c)
 	if err := s.Gate(ctx, u, c.Param("id"), ""); err != nil {

@@ -119,7 +119,7 @@ func Migrations() []*database.Migration {
 }
 
 // migrationExclusionEnd records when a former employment ended, so that
-// the jury's pages can say "until when" (DOMAIN.md §2: 3 years back).
+// the jury's pages can say "until when" (docs/domain.md §2: 3 years back).
 func migrationExclusionEnd() *database.Migration {
 	return &database.Migration{
 		ID: "2026120410_jury_exclusion_end",

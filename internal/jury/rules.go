@@ -15,7 +15,7 @@ import (
 	"github.com/ancr/cqp/internal/civil"
 )
 
-// Member categories (DOMAIN.md §2).
+// Member categories (docs/domain.md §2).
 const (
 	Professional               = "professional"
 	OrganisationRepresentative = "organisation_representative"
@@ -30,7 +30,7 @@ type Rule struct {
 	MinRepresentatives int
 }
 
-// DefaultRule is DOMAIN.md §2: 3 members, two thirds professionals, one
+// DefaultRule is docs/domain.md §2: 3 members, two thirds professionals, one
 // representative.
 var DefaultRule = Rule{MinMembers: 3, ProNum: 2, ProDen: 3, MinRepresentatives: 1}
 
@@ -151,7 +151,7 @@ func missingProfessionals(r Rule, n, pros int) int {
 }
 
 // Quorum keeps the members present and free of conflict, and checks the
-// composition rule among them (DOMAIN.md §2: the same rule applies to the
+// composition rule among them (docs/domain.md §2: the same rule applies to the
 // members present, after removing members in conflict).
 func Quorum(r Rule, members []Seat, present []string, excluded map[string]bool) (eligible []Seat, findings []Finding) {
 	here := map[string]bool{}
@@ -177,7 +177,7 @@ const (
 )
 
 // FormerEmployerYears is how far back a former employer still bars its
-// members (DOMAIN.md §2: "worked for it during the last 3 years").
+// members (docs/domain.md §2: "worked for it during the last 3 years").
 const FormerEmployerYears = 3
 
 // Link is a recorded tie between a member and a candidate.

@@ -118,7 +118,7 @@ var (
 			"You have a conflict of interest with this candidate: you may neither score nor deliberate.")
 	}
 	// errBeforeSession refuses a deliberation before the session date
-	// (CONTRACT.md: a deliberation before the session date → 422).
+	// (API contract: a deliberation before the session date → 422).
 	errBeforeSession = func(session civil.Date) error {
 		return httpx.Unprocessable("session_not_held",
 			fmt.Sprintf("La session de ce jury a lieu le %s : aucune délibération ne peut être ouverte ni enregistrée avant cette date.", frenchDate(session)),
@@ -268,7 +268,7 @@ func (s *Service) readAccess(ctx context.Context, actor auth.User, id string) (J
 }
 
 // memberGate answers 403 to a user outside the jury, or in conflict with
-// candidateID when given, before the request body is read (CONTRACT.md).
+// candidateID when given, before the request body is read (API contract).
 func (s *Service) memberGate(ctx context.Context, actor auth.User, juryID, candidateID string) error {
 	db := s.db.WithContext(ctx)
 	var n int64

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// contractExample is the request of CONTRACT.md "Case analysis".
+// contractExample is the request of the API contract ("Case analysis", OpenAPI: /rules/evaluate).
 const contractExample = `{"as_of":"2026-11-22",
  "creditor":{"kind":"professional"},
  "debtor":{"kind":"consumer","over_indebtedness":"none","protection":"none",

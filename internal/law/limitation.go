@@ -15,7 +15,7 @@ type LimitationPeriod struct {
 	Forclusion bool   // a forclusion: acknowledgment and payment do not interrupt it
 }
 
-// PeriodFor returns the period of a claim kind (DOMAIN.md §5 table).
+// PeriodFor returns the period of a claim kind (docs/domain.md §5 table).
 func PeriodFor(kind string) (LimitationPeriod, bool) {
 	switch kind {
 	case "consumer":

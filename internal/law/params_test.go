@@ -15,7 +15,7 @@ func TestParseParameters_SeedHasEveryTable(t *testing.T) {
 		len(p.RSA) != 2 || len(p.FixedIndemnity) != 1 || len(p.SmallClaimsCeiling) != 1 {
 		t.Fatalf("unexpected table sizes: %+v", p)
 	}
-	// The values of DOMAIN.md §5, read exactly.
+	// The values of docs/domain.md §5, read exactly.
 	h1 := p.LegalInterest[1]
 	if h1.From != d("2025-01-01") || h1.To != d("2025-06-30") || h1.ConsumerCreditor != 72100 || h1.Other != 37100 {
 		t.Errorf("legal rate H1 2025: %+v", h1)

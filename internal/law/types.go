@@ -9,7 +9,7 @@ import (
 	"github.com/ancr/cqp/internal/money"
 )
 
-// The input and output mirror CONTRACT.md "Case analysis" field for field.
+// The input and output mirror the API contract ("Case analysis", OpenAPI: /rules/evaluate) field for field.
 
 // Input is a debt file to analyse on AsOf.
 type Input struct {
@@ -187,7 +187,7 @@ type Finding struct {
 	Message  string `json:"message"` // French, a sentence a trainee can learn from
 }
 
-// Parameters are the dated tables of DOMAIN.md §5, loaded from seed/ by the
+// Parameters are the dated tables of docs/domain.md §5, loaded from seed/ by the
 // referential package. The engine picks the value in force on the date a
 // computation is about; it never holds a rate or a scale as a constant.
 type Parameters struct {

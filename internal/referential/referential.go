@@ -47,7 +47,7 @@ type Certification struct {
 	UpdatedAt      time.Time      `json:"-"`
 }
 
-// JuryRule is DOMAIN.md §2's composition rule.
+// JuryRule is docs/domain.md §2's composition rule.
 type JuryRule struct {
 	MinMembers                     int    `gorm:"column:jury_min_members" json:"min_members"`
 	MinProfessionalRatio           string `gorm:"column:jury_min_professional_ratio;size:10" json:"min_professional_ratio"`

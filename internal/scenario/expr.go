@@ -15,7 +15,7 @@ import (
 )
 
 // Keys and placeholders name values of the engine input or output by their
-// JSON paths, so an author writes what CONTRACT.md shows:
+// JSON paths, so an author writes what the API contract shows:
 //
 //	expr    := ["not "] path {" + " path} [" contains " word | " == " word | " != " word | " exists" | " empty"]
 //	path    := segment {"." segment}

@@ -14,7 +14,7 @@ import (
 	"github.com/ancr/cqp/internal/money"
 )
 
-// Result is a graded attempt, the shape of CONTRACT.md's submit response.
+// Result is a graded attempt, the shape of the API's submit response (OpenAPI).
 type Result struct {
 	Score         float64 `json:"score"`
 	MaxScore      float64 `json:"max_score"`

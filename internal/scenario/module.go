@@ -30,7 +30,7 @@ type Completion struct {
 	MinPercent int    `json:"min_percent"` // default DefaultPassMark
 }
 
-// Certifications and the components of each (DOMAIN.md §1).
+// Certifications and the components of each (docs/domain.md §1).
 var Certifications = map[string][]string{
 	"clerc-recouvrement-amiable": {"CLERC-1", "CLERC-2", "CLERC-3", "CLERC-4"},
 	"agent-recouvrement":         {"AGENT-1", "AGENT-2", "AGENT-3", "AGENT-4"},

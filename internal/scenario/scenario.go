@@ -14,7 +14,7 @@ import (
 // DefaultPassMark is the pass mark, in percent, of a scenario that declares none.
 const DefaultPassMark = 70
 
-// Component codes of both certifications (DOMAIN.md §1).
+// Component codes of both certifications (docs/domain.md §1).
 var Components = []string{
 	"CLERC-1", "CLERC-2", "CLERC-3", "CLERC-4",
 	"AGENT-1", "AGENT-2", "AGENT-3", "AGENT-4",

@@ -125,7 +125,7 @@ type AttemptView struct {
 	Result          *scenario.Result           `json:"result"`
 }
 
-// Outcome is the answer to a submission (CONTRACT.md: score, max_score,
+// Outcome is the answer to a submission (API contract: score, max_score,
 // passed, items). For an exam not yet released the result is withheld: only
 // the attempt, its status and result_hidden are sent.
 type Outcome struct {

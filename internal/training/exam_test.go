@@ -251,7 +251,7 @@ func TestProgress_BestAndLastScoreAndModuleCompletion(t *testing.T) {
 	}
 	for _, k := range []string{"id", "title", "component", "kind", "duration_minutes"} {
 		if _, ok := raw[0][k]; !ok {
-			t.Fatalf("catalogue entries lack %q (CONTRACT.md)", k)
+			t.Fatalf("catalogue entries lack %q (API contract)", k)
 		}
 	}
 }

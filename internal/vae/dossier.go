@@ -1,5 +1,5 @@
 // Package vae holds VAE dossiers (validation des acquis de l'expérience,
-// DOMAIN.md §4): the candidate's request, the administrator's decision on
+// docs/domain.md §4): the candidate's request, the administrator's decision on
 // admissibility (recevabilité), the dossier of experience with its supporting
 // documents, and its submission, locking and hand-over to a jury. Every step
 // is dated, attributed, audited and shown on the dossier's timeline.

@@ -955,7 +955,7 @@ func (s *Service) Timeline(ctx context.Context, actor auth.User, id string) ([]E
 }
 
 // SubmittedOn is the day the candidate's VAE dossier for a certification was
-// submitted, which starts the jury's three-month deadline (DOMAIN.md §2, §4);
+// submitted, which starts the jury's three-month deadline (docs/domain.md §2, §4);
 // ok is false when no dossier of theirs has been submitted.
 func (s *Service) SubmittedOn(ctx context.Context, candidateID, certification string) (civil.Date, bool, error) {
 	var d Dossier

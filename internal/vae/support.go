@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// The VAE support person (accompagnateur, DOMAIN.md §4): named on a request by
+// The VAE support person (accompagnateur, docs/domain.md §4): named on a request by
 // the candidate or an administrator, they read the dossier, comment it, and
 // give the opinion that goes with the request. They change nothing in it, and
 // the jury feature keeps them off the candidate's jury (vae.Ties).

@@ -8,7 +8,7 @@ import (
 )
 
 // Tie kinds: what links a person to a VAE candidate for the jury's
-// conflict-of-interest rule (DOMAIN.md §2).
+// conflict-of-interest rule (docs/domain.md §2).
 const (
 	TieSupport  = "support"  // UserID supports (accompagne) the candidate's VAE
 	TieEmployer = "employer" // the candidate worked for Employer until EndsOn (zero: still there)

@@ -26,14 +26,14 @@ const (
 	RoleJury      = "jury"
 	RoleCandidate = "candidate"
 	// RoleSupport is the VAE support person (accompagnateur): sees and
-	// comments the dossiers of the candidates they support (DOMAIN.md §4).
+	// comments the dossiers of the candidates they support (docs/domain.md §4).
 	RoleSupport = "support"
 )
 
 // Roles lists every role, in the order the pages offer them.
 var Roles = []string{RoleAdmin, RoleTrainer, RoleJury, RoleSupport, RoleCandidate}
 
-// Genders a user may state; the jury's gender balance reads them (DOMAIN.md §2).
+// Genders a user may state; the jury's gender balance reads them (docs/domain.md §2).
 const (
 	GenderFemale      = "female"
 	GenderMale        = "male"

@@ -1,5 +1,5 @@
 // Package config reads the program's settings once, at start, from the
-// environment variables CONTRACT.md "Running" names, into a typed struct.
+// environment variables README.md lists ("Configuration"), into a typed struct.
 // No other package reads the environment.
 package config
 

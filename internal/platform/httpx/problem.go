@@ -80,7 +80,7 @@ func AsProblem(err error) (*Problem, bool) {
 	return p, ok
 }
 
-// problemBody is the wire form of CONTRACT.md "Errors".
+// problemBody is the wire form of the API contract ("Errors", see the OpenAPI document).
 type problemBody struct {
 	Type     string         `json:"type"`
 	Title    string         `json:"title"`
