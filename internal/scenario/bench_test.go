@@ -37,3 +37,15 @@ func BenchmarkGradeAttempt(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCheckCatalogue is what the training catalogue costs when the law
+// parameters change: every scenario and module checked again against the
+// engine (the base case, the corners of the variants and drawn variants).
+func BenchmarkCheckCatalogue(b *testing.B) {
+	cat, p := shipped(b), parameters(b)
+	for b.Loop() {
+		if _, errs := scenario.CheckAll(cat, p); len(errs) > 0 {
+			b.Fatal(errs)
+		}
+	}
+}
