@@ -272,15 +272,7 @@ func (ui *UI) vaeAdminDossier(c echo.Context) error {
 func (ui *UI) showAdminVAEDossier(c echo.Context, p *page, status int) error {
 	actor, _ := auth.UserFrom(c)
 	ctx := c.Request().Context()
-	dos, err := ui.VAE.Get(ctx, actor, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	cand, err := ui.Candidates.Get(ctx, actor, dos.CandidateID)
-	if err != nil {
-		return err
-	}
-	evs, err := ui.VAE.Timeline(ctx, actor, dos.ID)
+	dos, cand, evs, err := ui.dossierOf(c, actor)
 	if err != nil {
 		return err
 	}
@@ -338,6 +330,22 @@ func (ui *UI) showAdminVAEDossier(c echo.Context, p *page, status int) error {
 	p.Title = p.L("Dossier VAE de ", "VAE dossier of ") + d.Candidate
 	p.Data = d
 	return ui.render(c, status, "admin/vae_dossier", p)
+}
+
+// dossierOf reads the dossier of the page, its candidate and its timeline,
+// as actor may see them.
+func (ui *UI) dossierOf(c echo.Context, actor auth.User) (vae.Dossier, candidates.Candidate, []vae.Event, error) {
+	ctx := c.Request().Context()
+	dos, err := ui.VAE.Get(ctx, actor, c.Param("id"))
+	if err != nil {
+		return dos, candidates.Candidate{}, nil, err
+	}
+	cand, err := ui.Candidates.Get(ctx, actor, dos.CandidateID)
+	if err != nil {
+		return dos, cand, nil, err
+	}
+	evs, err := ui.VAE.Timeline(ctx, actor, dos.ID)
+	return dos, cand, evs, err
 }
 
 // vaeDecide records the admissibility decision from the form: the decision,

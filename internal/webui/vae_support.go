@@ -91,7 +91,7 @@ func (ui *UI) supportRoutes(g *echo.Group, trainee, admin *echo.Group) {
 	sg.GET("", ui.supportHome)
 	sg.GET("/dossiers/:id", ui.supportDossier)
 	sg.GET("/dossiers/:id/documents/:doc", ui.vaeDocument)
-	sg.POST("/dossiers/:id/opinion", ui.supportOpinion)
+	sg.POST("/dossiers/:id/opinion", ui.supportOpinion())
 	sg.POST("/dossiers/:id/comments", ui.supportComment(ui.showSupportDossier, "/support/dossiers/"))
 
 	showTrainee := func(c echo.Context, p *page, status int) error { return ui.showVAEDossier(c, p, status, "trainee/vae") }
@@ -144,15 +144,7 @@ func (ui *UI) supportDossier(c echo.Context) error {
 func (ui *UI) showSupportDossier(c echo.Context, p *page, status int) error {
 	actor, _ := auth.UserFrom(c)
 	ctx := c.Request().Context()
-	dos, err := ui.VAE.Get(ctx, actor, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	cand, err := ui.Candidates.Get(ctx, actor, dos.CandidateID)
-	if err != nil {
-		return err
-	}
-	evs, err := ui.VAE.Timeline(ctx, actor, dos.ID)
+	dos, cand, evs, err := ui.dossierOf(c, actor)
 	if err != nil {
 		return err
 	}
@@ -168,8 +160,11 @@ func (ui *UI) showSupportDossier(c echo.Context, p *page, status int) error {
 	return ui.render(c, status, "support/dossier", p)
 }
 
-// supportChoose names (or removes) the support person from a dossier page.
-func (ui *UI) supportChoose(show func(echo.Context, *page, int) error, base string) echo.HandlerFunc {
+// supportForm handles one of the support block's forms: submit reads the
+// form and calls the service, giving the flash message of a success; a
+// refusal re-shows the page (show) with the field's error next to it.
+func (ui *UI) supportForm(show func(echo.Context, *page, int) error, base string, fields func(p *page) map[string]field,
+	submit func(c echo.Context, actor auth.User, p *page, form url.Values) (string, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		actor, _ := auth.UserFrom(c)
 		p := ui.newPage(c, "Dossier VAE", "VAE dossier")
@@ -177,62 +172,60 @@ func (ui *UI) supportChoose(show func(echo.Context, *page, int) error, base stri
 		if err != nil {
 			return err
 		}
-		in := vae.SupportChoice{UserID: strings.TrimSpace(form.Get("support_user_id"))}
-		if err = ui.validate.Validate(in); err == nil {
-			var d vae.Dossier
-			if d, err = ui.VAE.SetSupport(c.Request().Context(), actor, c.Param("id"), in); err == nil {
-				msg := p.L("Accompagnateur désigné.", "Support person named.")
-				if in.UserID == "" {
-					msg = p.L("Accompagnateur retiré.", "Support person removed.")
-				}
-				return ui.redirect(c, base+url.PathEscape(d.ID)+"#support", msg)
-			}
+		msg, err := submit(c, actor, p, form)
+		if err == nil {
+			return ui.redirect(c, base+url.PathEscape(c.Param("id"))+"#support", msg)
 		}
-		if !p.formProblem(err, map[string]field{"user_id": {"support_user_id", p.L("Accompagnateur", "Support person")}}) {
+		if !p.formProblem(err, fields(p)) {
 			return err
 		}
 		return show(c, p, formStatus(err))
 	}
+}
+
+// supportChoose names (or removes) the support person from a dossier page.
+func (ui *UI) supportChoose(show func(echo.Context, *page, int) error, base string) echo.HandlerFunc {
+	return ui.supportForm(show, base, func(p *page) map[string]field {
+		return map[string]field{"user_id": {"support_user_id", p.L("Accompagnateur", "Support person")}}
+	}, func(c echo.Context, actor auth.User, p *page, form url.Values) (string, error) {
+		in := vae.SupportChoice{UserID: strings.TrimSpace(form.Get("support_user_id"))}
+		if err := ui.validate.Validate(in); err != nil {
+			return "", err
+		}
+		if _, err := ui.VAE.SetSupport(c.Request().Context(), actor, c.Param("id"), in); err != nil {
+			return "", err
+		}
+		if in.UserID == "" {
+			return p.L("Accompagnateur retiré.", "Support person removed."), nil
+		}
+		return p.L("Accompagnateur désigné.", "Support person named."), nil
+	})
 }
 
 // supportComment leaves a comment from a dossier page.
 func (ui *UI) supportComment(show func(echo.Context, *page, int) error, base string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		actor, _ := auth.UserFrom(c)
-		p := ui.newPage(c, "Dossier VAE", "VAE dossier")
-		form, err := formInto(c, p)
-		if err != nil {
-			return err
-		}
+	return ui.supportForm(show, base, func(p *page) map[string]field {
+		return map[string]field{"text": {"comment", p.L("Commentaire", "Comment")}}
+	}, func(c echo.Context, actor auth.User, p *page, form url.Values) (string, error) {
 		in := vae.NewComment{Text: strings.TrimSpace(form.Get("comment"))}
-		if err = ui.validate.Validate(in); err == nil {
-			if _, err = ui.VAE.AddComment(c.Request().Context(), actor, c.Param("id"), in); err == nil {
-				return ui.redirect(c, base+url.PathEscape(c.Param("id"))+"#support", p.L("Commentaire ajouté.", "Comment added."))
-			}
+		if err := ui.validate.Validate(in); err != nil {
+			return "", err
 		}
-		if !p.formProblem(err, map[string]field{"text": {"comment", p.L("Commentaire", "Comment")}}) {
-			return err
-		}
-		return show(c, p, formStatus(err))
-	}
+		_, err := ui.VAE.AddComment(c.Request().Context(), actor, c.Param("id"), in)
+		return p.L("Commentaire ajouté.", "Comment added."), err
+	})
 }
 
 // supportOpinion records the support person's opinion on the request.
-func (ui *UI) supportOpinion(c echo.Context) error {
-	actor, _ := auth.UserFrom(c)
-	p := ui.newPage(c, "Dossier VAE", "VAE dossier")
-	form, err := formInto(c, p)
-	if err != nil {
-		return err
-	}
-	in := vae.NewOpinion{Text: strings.TrimSpace(form.Get("opinion"))}
-	if err = ui.validate.Validate(in); err == nil {
-		if _, err = ui.VAE.GiveOpinion(c.Request().Context(), actor, c.Param("id"), in); err == nil {
-			return ui.redirect(c, "/support/dossiers/"+url.PathEscape(c.Param("id"))+"#support", p.L("Avis enregistré.", "Opinion recorded."))
+func (ui *UI) supportOpinion() echo.HandlerFunc {
+	return ui.supportForm(ui.showSupportDossier, "/support/dossiers/", func(p *page) map[string]field {
+		return map[string]field{"text": {"opinion", p.L("Avis", "Opinion")}}
+	}, func(c echo.Context, actor auth.User, p *page, form url.Values) (string, error) {
+		in := vae.NewOpinion{Text: strings.TrimSpace(form.Get("opinion"))}
+		if err := ui.validate.Validate(in); err != nil {
+			return "", err
 		}
-	}
-	if !p.formProblem(err, map[string]field{"text": {"opinion", p.L("Avis", "Opinion")}}) {
-		return err
-	}
-	return ui.showSupportDossier(c, p, formStatus(err))
+		_, err := ui.VAE.GiveOpinion(c.Request().Context(), actor, c.Param("id"), in)
+		return p.L("Avis enregistré.", "Opinion recorded."), err
+	})
 }
