@@ -268,8 +268,8 @@ func (a *App) handleAudit(c echo.Context) error {
 // neither feature imports the other.
 type vaeTies struct{ vae *vae.Service }
 
-func (t vaeTies) Ties(ctx context.Context, candidateID string) ([]jury.Tie, error) {
-	ts, err := t.vae.Ties(ctx, candidateID)
+func (t vaeTies) Ties(tx *gorm.DB, candidateID string) ([]jury.Tie, error) {
+	ts, err := t.vae.Ties(tx, candidateID)
 	if err != nil {
 		return nil, err
 	}

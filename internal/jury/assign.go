@@ -65,7 +65,7 @@ func (s *Service) conflictsFor(tx *gorm.DB, j Jury, ms []Member, c candidates.Ca
 	}
 	in := ConflictInput{CandidateID: c.ID, Employer: c.Employer, Session: j.SessionDate, Links: links}
 	if s.ties != nil {
-		if in.Ties, err = s.ties.Ties(tx.Statement.Context, c.ID); err != nil {
+		if in.Ties, err = s.ties.Ties(tx, c.ID); err != nil {
 			return nil, fmt.Errorf("vae ties of %s: %w", c.ID, err)
 		}
 	}

@@ -39,7 +39,8 @@ type SubmittedOnFunc func(ctx context.Context, candidateID, certification string
 // composition root adapts the VAE service to it, so that this package
 // never imports the VAE feature.
 type CandidateTies interface {
-	Ties(ctx context.Context, candidateID string) ([]Tie, error)
+	// Ties reads through tx, the jury's own transaction.
+	Ties(tx *gorm.DB, candidateID string) ([]Tie, error)
 }
 
 // Options are the service's dependencies. Referential is required; the

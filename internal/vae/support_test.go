@@ -1,7 +1,6 @@
 package vae_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -150,7 +149,7 @@ func TestSupport_OnlyAnActiveSupportPersonOrJuryMemberMayBeNamed(t *testing.T) {
 	// support, and the jury feature learns of the tie.
 	wantStatus(t, env.Do(t, "PUT", path+"/support", f.owner, map[string]any{"user_id": f.juryUser.ID}), http.StatusOK)
 	wantStatus(t, env.Do(t, "GET", path, f.juryMember, nil), http.StatusOK)
-	ties, err := env.App.VAE.Ties(context.Background(), f.dossier.CandidateID)
+	ties, err := env.App.VAE.Ties(nil, f.dossier.CandidateID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +160,7 @@ func TestSupport_OnlyAnActiveSupportPersonOrJuryMemberMayBeNamed(t *testing.T) {
 	// Removed, they lose access at once.
 	wantStatus(t, env.Do(t, "PUT", path+"/support", f.owner, map[string]any{"user_id": ""}), http.StatusOK)
 	wantStatus(t, env.Do(t, "GET", path, f.juryMember, nil), http.StatusNotFound)
-	if ties, _ := env.App.VAE.Ties(context.Background(), f.dossier.CandidateID); len(ties) != 0 {
+	if ties, _ := env.App.VAE.Ties(nil, f.dossier.CandidateID); len(ties) != 0 {
 		t.Errorf("ties after removal: %+v", ties)
 	}
 }

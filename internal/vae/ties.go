@@ -1,10 +1,10 @@
 package vae
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/ancr/cqp/internal/civil"
+	"gorm.io/gorm"
 )
 
 // Tie kinds: what links a person to a VAE candidate for the jury's
@@ -27,9 +27,14 @@ type Tie struct {
 
 // Ties lists the support persons and the employers of the experiences of
 // every VAE request of a candidate, refused ones included (a former employer
-// stays a former employer). The jury feature turns them into conflicts.
-func (s *Service) Ties(ctx context.Context, candidateID string) ([]Tie, error) {
-	db := s.db.WithContext(ctx)
+// stays a former employer). The jury feature turns them into conflicts. They
+// are read through db: the caller's transaction, so that a jury write reads
+// them on the connection it holds (on SQLite a second connection would wait
+// for the write lock that transaction holds), or nil for the service's own.
+func (s *Service) Ties(db *gorm.DB, candidateID string) ([]Tie, error) {
+	if db == nil {
+		db = s.db
+	}
 	var ds []Dossier
 	if err := db.Where("candidate_id = ?", candidateID).Order("id").Find(&ds).Error; err != nil {
 		return nil, fmt.Errorf("vae ties of %s: %w", candidateID, err)
