@@ -260,9 +260,26 @@ func Migrations() []*database.Migration {
 				}
 			}
 			// Requests filed before: received and complete the day they were
-			// filed. Their deadline is left empty: they were decided, or will
-			// be, under the procedure they were filed under.
-			return tx.Exec("UPDATE vae_dossiers SET received_on = " + day + ", complete_on = " + day).Error
+			// filed. Those filed since the law came into force (1 January
+			// 2024) get their deadline: one still awaiting its decision two
+			// months later is admissible by silence, as the law made it.
+			// Older ones were decided under the procedure they were filed under.
+			if err := tx.Exec("UPDATE vae_dossiers SET received_on = " + day + ", complete_on = " + day).Error; err != nil {
+				return err
+			}
+			var rows []struct {
+				ID         string
+				ReceivedOn civil.Date
+			}
+			if err := tx.Table("vae_dossiers").Select("id, received_on").Where("received_on >= ?", LawInForce).Scan(&rows).Error; err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if err := tx.Table("vae_dossiers").Where("id = ?", r.ID).Update("admissibility_deadline", Deadline(r.ReceivedOn)).Error; err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}}, supportMigrations()...)
 }

@@ -1,9 +1,16 @@
 package vae
 
-import "github.com/ancr/cqp/internal/civil"
+import (
+	"time"
+
+	"github.com/ancr/cqp/internal/civil"
+)
 
 // The VAE rules of the law in force since 1 January 2024 (loi n° 2022-1598,
 // décret n° 2023-1275; docs/domain.md §4), as pure functions of dates.
+
+// LawInForce is the day the reform applies from (décret n° 2023-1275).
+var LawInForce = civil.New(2024, time.January, 1)
 
 // DecisionMonths is how long the certifier has to decide on a complete
 // request; silence until the deadline has passed is an acceptance.
