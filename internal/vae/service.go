@@ -287,6 +287,14 @@ func (s *Service) Open(ctx context.Context, actor auth.User, in NewRequest) (Dos
 		if n == 0 {
 			return httpx.Invalid(httpx.Field("candidate_id", "Candidat inconnu.", "Unknown candidate."))
 		}
+		// The yearly limits count the candidate's requests: two filed at the
+		// same moment must not both pass them. SQLite's single writer already
+		// serialises this transaction; PostgreSQL locks the candidate's row.
+		if !database.IsSQLite(tx) {
+			if err := tx.Exec("SELECT id FROM candidates WHERE id = ? FOR UPDATE", in.CandidateID).Error; err != nil {
+				return fmt.Errorf("vae request: %w", err)
+			}
+		}
 		var filed []Filed
 		if err := tx.Model(&Dossier{}).Select("certification, received_on").Where("candidate_id = ?", in.CandidateID).
 			Scan(&filed).Error; err != nil {

@@ -45,7 +45,7 @@ func TestBrowser_TraineeBuildsTheVAEDossierAndSeesUploadRefusals(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-motivation"), "Trois ans de relances amiables en cabinet."),
 	)
 	b.submit("main form button[type=submit]", "#timeline")
-	b.contains("Demande de VAE déposée", "Demande déposée : recevabilité à l'étude")
+	b.contains("Demande de VAE déposée", "Demande déposée : recevabilité à l'étude", "Sa décision est due au plus tard le")
 
 	// The administration declares the request admissible.
 	admin, err := findUser(env, "admin@demo.cqp.fr")
@@ -61,7 +61,7 @@ func TestBrowser_TraineeBuildsTheVAEDossierAndSeesUploadRefusals(t *testing.T) {
 		t.Fatalf("admissibility of %s: %v", id, err)
 	}
 	b.open("/training/vae")
-	b.contains("Recevable : dossier à constituer", "Demande déclarée recevable.", "Durée totale d'activité : 0 mois")
+	b.contains("Recevable : dossier à constituer", "Demande déclarée recevable, jusqu'au", "Durée totale d'activité : 0 mois")
 
 	b.do(
 		chromedp.SendKeys(chromedp.CSS("#f-employer"), "Cabinet Bérard & Associés"),
