@@ -470,7 +470,7 @@ type genderNote struct {
 // GenderNote words the balance of a composition.
 func (p *page) GenderNote(c jury.Composition) genderNote {
 	var n genderNote
-	counts := p.L(fmt.Sprintf("%d femme(s), %d homme(s)", c.Women, c.Men), fmt.Sprintf("%d woman/women, %d man/men", c.Women, c.Men))
+	counts := p.plural(c.Women, "femme", "femmes", "woman", "women") + p.L(" et ", " and ") + p.plural(c.Men, "homme", "hommes", "man", "men")
 	switch {
 	case c.GenderBalanced:
 		n.Text = p.L("Jury équilibré entre femmes et hommes : ", "Jury balanced between women and men: ") + counts + "."
@@ -484,8 +484,8 @@ func (p *page) GenderNote(c jury.Composition) genderNote {
 			p.L(". Rééquilibrez-le si possible ; la composition reste valide.", ". Rebalance it where possible; the composition stays valid.")
 	}
 	if c.GenderUnstated > 0 && c.Women+c.Men > 0 {
-		n.Unstated = p.L(fmt.Sprintf("%d membre(s) sans genre renseigné, non compté(s).", c.GenderUnstated),
-			fmt.Sprintf("%d member(s) with no stated gender, not counted.", c.GenderUnstated))
+		n.Unstated = p.plural(c.GenderUnstated, "membre sans genre renseigné, non compté.", "membres sans genre renseigné, non comptés.",
+			"member with no stated gender, not counted.", "members with no stated gender, not counted.")
 	}
 	return n
 }

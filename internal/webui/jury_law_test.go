@@ -78,7 +78,7 @@ func TestJuryPages_ExplainConflictsFlagGenderAndWaitForTheSession(t *testing.T) 
 	pg := admin.get("/admin/juries/" + held.ID)
 	pg.status(t, http.StatusOK)
 	pg.has(t, "Écartés pour conflit d'intérêts", former, support, `class="alert alert-warn gender-flag"`,
-		"Jury déséquilibré entre femmes et hommes : 5 femme(s), 0 homme(s)", "la composition reste valide", "Composition valide")
+		"Jury déséquilibré entre femmes et hommes : 5 femmes et 0 homme", "la composition reste valide", "Composition valide")
 	pg.has(t, "<th scope=\"col\">Genre</th>", `<td class="member-gender">Femme</td>`)
 	admin.get("/admin/juries").has(t, "⚠ Déséquilibre femmes-hommes")
 	// Already assigned: no longer offered.
@@ -113,7 +113,7 @@ func TestJuryPages_ExplainConflictsFlagGenderAndWaitForTheSession(t *testing.T) 
 		}
 	}
 	pg = admin.get("/admin/juries/" + held.ID)
-	pg.has(t, "Jury équilibré entre femmes et hommes : 5 femme(s), 4 homme(s)")
+	pg.has(t, "Jury équilibré entre femmes et hommes : 5 femmes et 4 hommes")
 	pg.lacks(t, "gender-flag")
 }
 
@@ -141,6 +141,6 @@ func TestJuryPages_DemoJuryIsBalancedAndExplainsItsConflict(t *testing.T) {
 	}
 	pg := admin.get("/admin/juries/" + id)
 	pg.status(t, http.StatusOK)
-	pg.has(t, "Jury équilibré entre femmes et hommes : 2 femme(s), 2 homme(s)", "Garnier",
+	pg.has(t, "Jury équilibré entre femmes et hommes : 2 femmes et 2 hommes", "Garnier",
 		"<b>Hélène Professionnelle</b> — employeur actuel du candidat : Cabinet Dupré Recouvrement")
 }
