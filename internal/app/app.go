@@ -221,6 +221,9 @@ func (a *App) Close() error {
 // finish, up to grace.
 func (a *App) Serve(ctx context.Context, grace time.Duration) error {
 	srv := httpx.NewHTTPServer(a.Cfg.Addr, a.Echo)
+	bg, stop := context.WithCancel(ctx) // background work ends with the server
+	defer stop()
+	go a.runVAEDeadlines(bg, time.Hour)
 	errc := make(chan error, 1)
 	go func() {
 		a.Log.Info("serving", "addr", a.Cfg.Addr, "base_url", a.Cfg.BaseURL)
