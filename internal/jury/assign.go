@@ -197,11 +197,8 @@ func (s *Service) refreshExclusions(tx *gorm.DB, j Jury, prev, ms []Member, only
 func (s *Service) Assign(ctx context.Context, actor auth.User, juryID string, in NewAssignment) (AssignmentView, error) {
 	var out AssignmentView
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, juryID)
+		j, ms, err := loadForWrite(tx, actor, juryID, byAdmin)
 		if err != nil {
-			return err
-		}
-		if err := writable(j); err != nil {
 			return err
 		}
 		cand, err := loadCandidate(tx, in.CandidateID)
@@ -223,10 +220,6 @@ func (s *Service) Assign(ctx context.Context, actor auth.User, juryID string, in
 			return err
 		} else if !ok {
 			return errNotEnrolled(c.Title)
-		}
-		ms, err := loadMembers(tx, juryID)
-		if err != nil {
-			return err
 		}
 		cs, err := s.conflictsFor(tx, j, ms, cand)
 		if err != nil {
@@ -274,24 +267,12 @@ func (s *Service) DeclareConflict(ctx context.Context, actor auth.User, juryID s
 	}
 	var out ConflictResult
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, juryID)
+		j, ms, err := loadForWrite(tx, actor, juryID, byPanel)
 		if err != nil {
 			return err
-		}
-		ms, err := loadMembers(tx, juryID)
-		if err != nil {
-			return err
-		}
-		if actor.Role != auth.RoleAdmin {
-			if _, ok := memberOf(ms, actor.ID); !ok {
-				return errNotMember()
-			}
 		}
 		if _, ok := memberOf(ms, in.UserID); !ok {
 			return httpx.Invalid(httpx.Field("user_id", "Ce membre ne siège pas dans ce jury.", "This member does not sit on this jury."))
-		}
-		if err := writable(j); err != nil {
-			return err
 		}
 		cand, err := loadCandidate(tx, in.CandidateID)
 		if err != nil {

@@ -45,11 +45,7 @@ type DeliberationView struct {
 func (s *Service) Deliberate(ctx context.Context, actor auth.User, juryID string, in NewDeliberation) (DeliberationView, error) {
 	var out DeliberationView
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, juryID)
-		if err != nil {
-			return err
-		}
-		ms, err := loadMembers(tx, juryID)
+		j, ms, err := loadForWrite(tx, actor, juryID, byPanel)
 		if err != nil {
 			return err
 		}
@@ -57,16 +53,8 @@ func (s *Service) Deliberate(ctx context.Context, actor auth.User, juryID string
 		if err != nil {
 			return err
 		}
-		if actor.Role != auth.RoleAdmin {
-			if _, ok := memberOf(ms, actor.ID); !ok || actor.Role != auth.RoleJury {
-				return errNotMember()
-			}
-			if excluded[actor.ID] {
-				return errInConflict()
-			}
-		}
-		if err := writable(j); err != nil {
-			return err
+		if actor.Role != auth.RoleAdmin && excluded[actor.ID] {
+			return errInConflict()
 		}
 		if s.today().Before(j.SessionDate) {
 			return errBeforeSession(j.SessionDate)

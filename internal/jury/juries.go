@@ -283,11 +283,8 @@ func (s *Service) List(ctx context.Context, actor auth.User, after string, limit
 // Update changes the session date, location or president.
 func (s *Service) Update(ctx context.Context, actor auth.User, id string, p JuryPatch) (View, error) {
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, id)
+		j, ms, err := loadForWrite(tx, actor, id, byAdmin)
 		if err != nil {
-			return err
-		}
-		if err := writable(j); err != nil {
 			return err
 		}
 		if p.Version != nil && *p.Version != j.Version {
@@ -295,10 +292,6 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Jury
 				"This jury changed since you read it: reload it before changing it.")
 		}
 		before := j
-		ms, err := loadMembers(tx, id)
-		if err != nil {
-			return err
-		}
 		if p.SessionDate != nil {
 			if p.SessionDate.IsZero() {
 				return httpx.Invalid(httpx.Field("session_date", "La date de session est requise.", "The session date is required."))
@@ -345,14 +338,7 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Jury
 // exclusions of the candidates already assigned are computed again.
 func (s *Service) PutMember(ctx context.Context, actor auth.User, juryID string, in NewMember) (View, error) {
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, juryID)
-		if err != nil {
-			return err
-		}
-		if err := writable(j); err != nil {
-			return err
-		}
-		ms, err := loadMembers(tx, juryID)
+		j, ms, err := loadForWrite(tx, actor, juryID, byAdmin)
 		if err != nil {
 			return err
 		}
@@ -427,14 +413,7 @@ func renameSeatFields(err error) error {
 // hold, and the president must first hand over to another member.
 func (s *Service) RemoveMember(ctx context.Context, actor auth.User, juryID, userID string) (View, error) {
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, juryID)
-		if err != nil {
-			return err
-		}
-		if err := writable(j); err != nil {
-			return err
-		}
-		ms, err := loadMembers(tx, juryID)
+		j, ms, err := loadForWrite(tx, actor, juryID, byAdmin)
 		if err != nil {
 			return err
 		}

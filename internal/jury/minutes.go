@@ -46,11 +46,7 @@ type Minutes struct {
 // countersign. An administrator records minutes signed on paper.
 func (s *Service) Sign(ctx context.Context, actor auth.User, juryID string, in SignRequest) (Minutes, error) {
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, juryID)
-		if err != nil {
-			return err
-		}
-		ms, err := loadMembers(tx, juryID)
+		j, ms, err := lockForWrite(tx, actor, juryID, byPanel)
 		if err != nil {
 			return err
 		}
@@ -67,9 +63,6 @@ func (s *Service) Sign(ctx context.Context, actor auth.User, juryID string, in S
 				}
 			}
 		} else {
-			if _, ok := memberOf(ms, actor.ID); !ok || actor.Role != auth.RoleJury {
-				return errNotMember()
-			}
 			signers = []string{actor.ID}
 		}
 		var existing []Signature

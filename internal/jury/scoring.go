@@ -35,7 +35,7 @@ func (s *Service) Grid(ctx context.Context, actor auth.User, juryID, component s
 	}
 	g, ok := s.grids[component]
 	if !ok {
-		return nil, httpx.NotFound("Aucune grille d'évaluation pour ce bloc.", "No evaluation grid for this component.")
+		return nil, errNoGrid()
 	}
 	return g.Criteria(""), nil
 }
@@ -65,47 +65,33 @@ func (s *Service) Gate(ctx context.Context, actor auth.User, juryID, candidateID
 // component. Scores freeze when the deliberation on the candidate opens.
 // created tells whether the evaluation is new.
 func (s *Service) Evaluate(ctx context.Context, actor auth.User, juryID string, in NewEvaluation) (ev Evaluation, created bool, err error) {
+	_, ev, created, err = s.SaveScores(ctx, actor, juryID, in)
+	return ev, created, err
+}
+
+// SaveScores is Evaluate that also returns the sheet the write read (its
+// Evaluation the one saved), so that the scoring page answers without
+// reading it again.
+func (s *Service) SaveScores(ctx context.Context, actor auth.User, juryID string, in NewEvaluation) (sh ScoreSheet, ev Evaluation, created bool, err error) {
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, juryID)
+		j, ms, err := loadForWrite(tx, actor, juryID, byMember)
 		if err != nil {
 			return err
 		}
-		ms, err := loadMembers(tx, juryID)
-		if err != nil {
-			return err
-		}
-		if _, ok := memberOf(ms, actor.ID); !ok || actor.Role != auth.RoleJury {
-			return errNotMember()
-		}
-		_, excluded, err := exclusionsOf(tx, juryID, in.CandidateID)
-		if err != nil {
-			return err
-		}
-		if excluded[actor.ID] {
-			return errInConflict()
-		}
-		if err := writable(j); err != nil {
-			return err
-		}
-		a, err := loadAssignment(tx, juryID, in.CandidateID)
-		if err != nil {
+		if sh, err = s.readSheet(tx, actor, j, ms, in.CandidateID, in.Component); err != nil {
 			return err
 		}
 		// A tie may have appeared since the assignment (a VAE support
 		// person named later): checked afresh, without rewriting the
 		// exclusions (the deliberation does that).
-		cand, err := loadCandidate(tx, in.CandidateID)
-		if err != nil {
-			return err
-		}
-		cs, err := s.conflictsFor(tx, j, ms, cand)
+		cs, err := s.conflictsFor(tx, j, ms, sh.candidate)
 		if err != nil {
 			return err
 		}
 		if Excluded(cs)[actor.ID] {
 			return errInConflict()
 		}
-		if a.OpenedAt != nil {
+		if sh.Assignment.OpenedAt != nil {
 			return httpx.Conflict("scores_frozen", "La délibération sur ce candidat est ouverte : les notes ne peuvent plus changer.",
 				"The deliberation on this candidate is open: scores can no longer change.")
 		}
@@ -116,11 +102,8 @@ func (s *Service) Evaluate(ctx context.Context, actor auth.User, juryID string, 
 			return err
 		}
 		now := s.now().UTC()
-		var old Evaluation
-		err = tx.Where("jury_id = ? AND candidate_id = ? AND component = ? AND member_id = ?",
-			juryID, in.CandidateID, in.Component, actor.ID).Take(&old).Error
-		switch {
-		case database.IsNotFound(err):
+		old := sh.Evaluation
+		if old == nil {
 			if in.Version != nil {
 				return errStale()
 			}
@@ -134,13 +117,11 @@ func (s *Service) Evaluate(ctx context.Context, actor auth.User, juryID string, 
 				return fmt.Errorf("create evaluation: %w", err)
 			}
 			created = true
-		case err != nil:
-			return fmt.Errorf("read evaluation: %w", err)
-		default:
+		} else {
 			if in.Version == nil || *in.Version != old.Version {
 				return errStale()
 			}
-			ev = old
+			ev = *old
 			ev.Scores, ev.Comment, ev.Version, ev.UpdatedAt = in.Scores, strings.TrimSpace(in.Comment), old.Version+1, now
 			// The version in the WHERE clause is what makes a lost update
 			// impossible even without the jury's lock.
@@ -156,13 +137,18 @@ func (s *Service) Evaluate(ctx context.Context, actor auth.User, juryID string, 
 		if err := s.touch(tx, &j); err != nil {
 			return err
 		}
+		sh.Jury = j
 		e := audit.Event{ActorID: actor.ID, Action: "jury.evaluate", Entity: "jury_evaluation", EntityID: ev.ID, After: ev}
 		if !created {
-			e.Before = old
+			e.Before = *old
 		}
 		return audit.Record(tx, now, e)
 	})
-	return ev, created, err
+	if err != nil {
+		return ScoreSheet{}, Evaluation{}, false, err
+	}
+	sh.Evaluation = &ev
+	return sh, ev, created, nil
 }
 
 func errStale() error {
@@ -239,14 +225,8 @@ func (s *Service) Evaluations(ctx context.Context, actor auth.User, juryID, cand
 func (s *Service) OpenDeliberation(ctx context.Context, actor auth.User, juryID, candidateID string) (Assignment, error) {
 	var a Assignment
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		j, err := lockJury(tx, juryID)
+		j, _, err := loadForWrite(tx, actor, juryID, byPresident)
 		if err != nil {
-			return err
-		}
-		if err := s.presidentOrAdmin(tx, actor, j); err != nil {
-			return err
-		}
-		if err := writable(j); err != nil {
 			return err
 		}
 		if s.today().Before(j.SessionDate) {
@@ -271,24 +251,6 @@ func (s *Service) OpenDeliberation(ctx context.Context, actor auth.User, juryID,
 			EntityID: juryID, After: a})
 	})
 	return a, err
-}
-
-// presidentOrAdmin lets through an administrator or the jury's president.
-func (s *Service) presidentOrAdmin(tx *gorm.DB, actor auth.User, j Jury) error {
-	if actor.Role == auth.RoleAdmin {
-		return nil
-	}
-	ms, err := loadMembers(tx, j.ID)
-	if err != nil {
-		return err
-	}
-	if _, ok := memberOf(ms, actor.ID); !ok || actor.Role != auth.RoleJury {
-		return errNotMember()
-	}
-	if actor.ID != j.PresidentID {
-		return httpx.Forbidden("Seul le président du jury peut faire cela.", "Only the jury's president may do this.")
-	}
-	return nil
 }
 
 // MemberScores is one member's scores on a component, in the side-by-side view.

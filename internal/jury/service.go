@@ -246,16 +246,7 @@ func writable(j Jury) error {
 // readAccess loads a jury the caller may read: administrators read every
 // jury, jury users their own; anything else is "not found".
 func (s *Service) readAccess(ctx context.Context, actor auth.User, id string) (Jury, []Member, error) {
-	db := s.db.WithContext(ctx)
-	var j Jury
-	err := db.Where("id = ?", id).Take(&j).Error
-	if database.IsNotFound(err) {
-		return j, nil, errJuryNotFound()
-	}
-	if err != nil {
-		return j, nil, fmt.Errorf("get jury %s: %w", id, err)
-	}
-	ms, err := loadMembers(db, id)
+	j, ms, err := loadJury(s.db.WithContext(ctx), id)
 	if err != nil {
 		return j, nil, err
 	}
@@ -269,30 +260,30 @@ func (s *Service) readAccess(ctx context.Context, actor auth.User, id string) (J
 }
 
 // memberGate answers 403 to a user outside the jury, or in conflict with
-// candidateID when given, before the request body is read (API contract).
+// candidateID when given, before the request body is read (API contract):
+// one statement, the jury, the caller's seat and their exclusions at once.
 func (s *Service) memberGate(ctx context.Context, actor auth.User, juryID, candidateID string) error {
-	db := s.db.WithContext(ctx)
-	var n int64
-	if err := db.Model(&Jury{}).Where("id = ?", juryID).Count(&n).Error; err != nil {
+	var row struct {
+		Jury     string
+		Member   *string
+		Excluded int64
+	}
+	err := s.db.WithContext(ctx).Table("juries").
+		Select("juries.id AS jury, jury_members.user_id AS member, "+
+			"(SELECT COUNT(*) FROM jury_exclusions e WHERE e.jury_id = juries.id AND e.candidate_id = ? AND e.user_id = ?) AS excluded",
+			candidateID, actor.ID).
+		Joins("LEFT JOIN jury_members ON jury_members.jury_id = juries.id AND jury_members.user_id = ?", actor.ID).
+		Where("juries.id = ?", juryID).Limit(1).Scan(&row).Error
+	if err != nil {
 		return fmt.Errorf("jury gate: %w", err)
 	}
-	if n == 0 {
+	if row.Jury == "" {
 		return errJuryNotFound()
 	}
-	if err := db.Model(&Member{}).Where("jury_id = ? AND user_id = ?", juryID, actor.ID).Count(&n).Error; err != nil {
-		return fmt.Errorf("jury gate: %w", err)
-	}
-	if n == 0 || actor.Role != auth.RoleJury {
+	if row.Member == nil || actor.Role != auth.RoleJury {
 		return errNotMember()
 	}
-	if candidateID == "" {
-		return nil
-	}
-	if err := db.Model(&Exclusion{}).Where("jury_id = ? AND candidate_id = ? AND user_id = ?", juryID, candidateID, actor.ID).
-		Count(&n).Error; err != nil {
-		return fmt.Errorf("jury gate: %w", err)
-	}
-	if n > 0 {
+	if row.Excluded > 0 {
 		return errInConflict()
 	}
 	return nil

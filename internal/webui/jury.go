@@ -138,7 +138,7 @@ func assignment(v jury.View, candidateID string) (jury.AssignmentView, error) {
 }
 
 type scoreData struct {
-	V         jury.View
+	V         jury.Jury
 	A         jury.AssignmentView
 	Component referential.Component
 	Criteria  []jury.Criterion
@@ -148,45 +148,35 @@ type scoreData struct {
 	Frozen    bool
 }
 
-// loadScore gathers the grid and the caller's saved evaluation. The gate
-// comes first, so that a member in conflict gets the French refusal.
+// loadScore reads the caller's score sheet (the grid and their saved
+// evaluation): one access check, one read. A member in conflict gets the
+// French refusal.
 func (ui *UI) loadScore(c echo.Context, p *page) (scoreData, error) {
 	actor, _ := auth.UserFrom(c)
-	ctx := c.Request().Context()
-	juryID, cid, comp := c.Param("id"), c.Param("cid"), c.Param("comp")
-	var d scoreData
-	if err := ui.Jury.Gate(ctx, actor, juryID, cid); err != nil {
-		return d, err
-	}
-	v, err := ui.Jury.Get(ctx, actor, juryID)
+	sh, err := ui.Jury.ScoreSheet(c.Request().Context(), actor, c.Param("id"), c.Param("cid"), c.Param("comp"))
 	if err != nil {
-		return d, err
+		return scoreData{}, err
 	}
-	if d.A, err = assignment(v, cid); err != nil {
-		return d, err
-	}
-	if d.Criteria, err = ui.Jury.Grid(ctx, actor, juryID, comp); err != nil {
-		return d, err
-	}
-	d.V, d.Frozen, d.Levels = v, d.A.OpenedAt != nil || v.FinalisedAt != nil || v.SigningStartedAt != nil, map[string]int{}
-	d.Component = referential.Component{Code: comp, Title: comp}
-	if rc, ok := ui.Referential.Component(comp); ok {
-		d.Component = rc
-	}
-	evs, err := ui.Jury.Evaluations(ctx, actor, juryID, cid)
-	if err != nil {
-		return d, err
-	}
-	for _, e := range evs {
-		if e.Component == comp && e.MemberID == actor.ID {
-			d.Version, d.Comment = e.Version, e.Comment
-			for _, s := range e.Scores {
-				d.Levels[s.Criterion] = s.Level
-			}
-		}
-	}
+	d := ui.scoreData(sh)
 	p.Title = d.Component.Code + " — " + d.A.CandidateName
 	return d, nil
+}
+
+// scoreData is what the scoring page shows of a sheet.
+func (ui *UI) scoreData(sh jury.ScoreSheet) scoreData {
+	d := scoreData{V: sh.Jury, A: jury.AssignmentView{Assignment: sh.Assignment, CandidateName: sh.CandidateName},
+		Criteria: sh.Criteria, Levels: map[string]int{}, Frozen: sh.Frozen(),
+		Component: referential.Component{Code: sh.Component, Title: sh.Component}}
+	if rc, ok := ui.Referential.Component(sh.Component); ok {
+		d.Component = rc
+	}
+	if e := sh.Evaluation; e != nil {
+		d.Version, d.Comment = e.Version, e.Comment
+		for _, s := range e.Scores {
+			d.Levels[s.Criterion] = s.Level
+		}
+	}
+	return d
 }
 
 // scorePage is the grid of one component for one candidate.
@@ -200,28 +190,30 @@ func (ui *UI) scorePage(c echo.Context) error {
 	return ui.render(c, http.StatusOK, "jury/score", p)
 }
 
-// scoreSave records the caller's levels. A refusal re-shows the grid as
-// typed, with the messages next to the criteria; a version conflict says
-// so in French and offers the current version to save over.
+// scoreSave records the caller's levels. The gate comes first; the save
+// itself reads the sheet once, in its transaction, and the page reads it
+// again only to show the grid back. A refusal re-shows the grid as typed,
+// with the messages next to the criteria; a version conflict says so in
+// French and offers the current version to save over.
 func (ui *UI) scoreSave(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
+	ctx := c.Request().Context()
+	juryID, cid, comp := c.Param("id"), c.Param("cid"), c.Param("comp")
 	p := ui.newPage(c, "Notation", "Scoring")
-	d, err := ui.loadScore(c, p)
-	if err != nil {
+	if err := ui.Jury.Gate(ctx, actor, juryID, cid); err != nil {
 		return err
 	}
 	form, err := formOf(c)
 	if err != nil {
 		return err
 	}
-	in := jury.NewEvaluation{CandidateID: d.A.CandidateID, Component: d.Component.Code, Comment: form.Get("comment"),
-		Scores: []jury.LevelScore{}}
+	in := jury.NewEvaluation{CandidateID: cid, Component: comp, Comment: form.Get("comment"), Scores: []jury.LevelScore{}}
 	if v, err := strconv.Atoi(form.Get("version")); err == nil && v > 0 {
 		in.Version = &v
 	}
 	fields := map[string]field{"comment": {name: "comment", label: p.L("Commentaire", "Comment")}, "scores": {name: "scores"}}
 	typed := map[string]int{}
-	for _, cr := range d.Criteria {
+	for _, cr := range ui.Jury.Grids()[comp].Criteria("") {
 		raw := form.Get("level." + cr.Code)
 		if raw == "" {
 			continue
@@ -235,12 +227,19 @@ func (ui *UI) scoreSave(c echo.Context) error {
 		fields[fmt.Sprintf("scores[%d].level", len(in.Scores))] = field{name: "level." + cr.Code, label: cr.Label}
 		in.Scores = append(in.Scores, jury.LevelScore{Criterion: cr.Code, Level: n})
 	}
+	var sh jury.ScoreSheet
 	if err = ui.validate.Validate(in); err == nil {
-		_, _, err = ui.Jury.Evaluate(c.Request().Context(), actor, d.V.ID, in)
+		sh, _, _, err = ui.Jury.SaveScores(ctx, actor, juryID, in)
 	}
 	if err == nil {
-		target := "/jury/" + url.PathEscape(d.V.ID) + "#c-" + url.PathEscape(d.A.CandidateID)
-		return ui.redirect(c, target, p.L("Notes enregistrées : ", "Scores saved: ")+d.Component.Code+" — "+d.A.CandidateName+".")
+		target := "/jury/" + url.PathEscape(juryID) + "#c-" + url.PathEscape(cid)
+		return ui.redirect(c, target, p.L("Notes enregistrées : ", "Scores saved: ")+ui.scoreData(sh).Component.Code+" — "+sh.CandidateName+".")
+	}
+	// Refused: the grid is shown again as the page shows it (what stops
+	// the page stops here first: not assigned, component, grid).
+	d, lerr := ui.loadScore(c, p)
+	if lerr != nil {
+		return lerr
 	}
 	if !p.formProblem(err, fields) {
 		return err
