@@ -62,8 +62,7 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 	if err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	level := cfg.SlogLevel()
 	env := &cliEnv{cfg: cfg, stdout: stdout, stderr: stderr,
 		log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))}
 	for _, c := range commands() {
@@ -80,7 +79,14 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.usage)
 	}
-	fmt.Fprintln(w, "\nConfiguration comes from the environment: CQP_ADDR, CQP_DATABASE_URL, CQP_DATA_DIR, CQP_BASE_URL, CQP_DEMO, CQP_BOOTSTRAP_ADMIN_EMAIL, CQP_BOOTSTRAP_ADMIN_PASSWORD.")
+	fmt.Fprintln(w, "\nConfiguration comes from the environment:")
+	for _, v := range config.Variables {
+		def := v.Default
+		if def == "" {
+			def = "unset"
+		}
+		fmt.Fprintf(w, "  %-29s %s (default: %s)\n", v.Name, v.Meaning, def)
+	}
 }
 
 func runServe(ctx context.Context, env *cliEnv, _ []string) error {

@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -30,6 +31,28 @@ type Config struct {
 	SecureCookie bool          // true when BaseURL is https
 }
 
+// Variable is one environment variable the program reads.
+type Variable struct {
+	Name, Default, Meaning string
+}
+
+// Variables is every variable Load reads, in the order `cqp help` lists them.
+// Load's test checks that it reads these and no others, so the list cannot
+// drift from the code.
+var Variables = []Variable{
+	{"CQP_ADDR", ":8080", "listen address"},
+	{"CQP_DATABASE_URL", "sqlite:$CQP_DATA_DIR/cqp.db", "postgres://… for PostgreSQL, or sqlite:PATH"},
+	{"CQP_DATA_DIR", "./data", "SQLite file, uploads, signing keys"},
+	{"CQP_BASE_URL", "http://localhost:<port>", "public URL printed in QR codes; https:// turns on Secure cookies"},
+	{"CQP_DEMO", "true for the embedded database, else false", "load the demo dataset on an empty database"},
+	{"CQP_BOOTSTRAP_ADMIN_EMAIL", "", "create this administrator at start if no account has that email"},
+	{"CQP_BOOTSTRAP_ADMIN_PASSWORD", "", "password of that administrator"},
+	{"CQP_BODY_LIMIT", "10MiB", "request body size limit"},
+	{"CQP_UPLOAD_LIMIT", "10MiB", "upload size limit"},
+	{"CQP_TOKEN_TTL", "12h", "lifetime of a session token"},
+	{"CQP_LOG_LEVEL", "info", "debug, info, warn or error (JSON logs on stderr)"},
+}
+
 // Load builds the configuration from a lookup function (os.LookupEnv in main,
 // a map in tests), applying the contract's defaults.
 func Load(lookup func(string) (string, bool)) (Config, error) {
@@ -44,7 +67,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		DataDir:                get("CQP_DATA_DIR", "./data"),
 		BootstrapAdminEmail:    get("CQP_BOOTSTRAP_ADMIN_EMAIL", ""),
 		BootstrapAdminPassword: get("CQP_BOOTSTRAP_ADMIN_PASSWORD", ""),
-		LogLevel:               get("CQP_LOG_LEVEL", "info"),
+		LogLevel:               strings.ToLower(get("CQP_LOG_LEVEL", "info")),
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("CQP_LOG_LEVEL: expected debug, info, warn or error, got %q", c.LogLevel)
 	}
 	c.DatabaseURL = get("CQP_DATABASE_URL", "")
 	embedded := c.DatabaseURL == ""
@@ -89,6 +117,19 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 // IsPostgres tells whether a database URL names PostgreSQL.
 func IsPostgres(u string) bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// SlogLevel is LogLevel for log/slog; Load has already refused any other word.
+func (c Config) SlogLevel() slog.Level {
+	switch c.LogLevel {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }
 
 // SQLitePath is the file of a sqlite: URL.
