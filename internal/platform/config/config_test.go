@@ -39,7 +39,9 @@ func TestLoad_EveryVariableParsed(t *testing.T) {
 		{"addr and its port in the default base URL", map[string]string{"CQP_ADDR": "127.0.0.1:9000"},
 			func(c Config) bool { return c.Addr == "127.0.0.1:9000" && c.BaseURL == "http://localhost:9000" }},
 		{"data dir moves the embedded database", map[string]string{"CQP_DATA_DIR": "/var/cqp"},
-			func(c Config) bool { return c.DataDir == "/var/cqp" && c.DatabaseURL == "sqlite:/var/cqp/cqp.db" && c.Demo }},
+			func(c Config) bool {
+				return c.DataDir == "/var/cqp" && c.DatabaseURL == "sqlite:/var/cqp/cqp.db" && c.Demo
+			}},
 		{"postgres URL turns demo off by default", map[string]string{"CQP_DATABASE_URL": "postgres://u@h/db"},
 			func(c Config) bool { return c.DatabaseURL == "postgres://u@h/db" && !c.Demo }},
 		{"postgresql scheme accepted", map[string]string{"CQP_DATABASE_URL": "postgresql://u@h/db"},
