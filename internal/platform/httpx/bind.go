@@ -104,8 +104,7 @@ func Bind(c echo.Context, req any) error {
 func Decode(c echo.Context, req any) error {
 	r := c.Request()
 	if r.ContentLength == 0 && r.Body == http.NoBody {
-		return BadRequest("Le corps de la requête est vide : un document JSON est attendu.",
-			"The request body is empty: a JSON document is expected.")
+		return errEmptyBody()
 	}
 	if ct := r.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return New(http.StatusUnsupportedMediaType, "unsupported_media_type",
@@ -119,12 +118,22 @@ func DecodeJSON(body io.Reader, v any) error {
 	dec := json.NewDecoder(body)
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
+		if err == io.EOF {
+			// No document at all. Decode's own check above misses this once
+			// the body limit has wrapped the request's http.NoBody.
+			return errEmptyBody()
+		}
 		return decodeProblem(err)
 	}
 	if dec.More() {
 		return BadRequest("Le corps contient plusieurs documents JSON.", "The body holds more than one JSON document.")
 	}
 	return nil
+}
+
+func errEmptyBody() error {
+	return BadRequest("Le corps de la requête est vide : un document JSON est attendu.",
+		"The request body is empty: a JSON document is expected.")
 }
 
 func decodeProblem(err error) error {
