@@ -186,7 +186,7 @@ func TestBind_RefusesBadBodiesWithTheRightProblem(t *testing.T) {
 		{"not JSON at all", jsonCT, strings.NewReader(`name=Ab`), 400, "bad_request", "Malformed JSON", nil},
 		{"two documents", jsonCT, strings.NewReader(`{"name":"Ab","address":{"city":"L"}} {}`), 400, "bad_request", "more than one JSON document", nil},
 		{"too large by Content-Length", jsonCT, strings.NewReader(`{"name":"` + strings.Repeat("x", 100) + `"}`), 413, "too_large", "", nil},
-		{"too large while reading (chunked)", jsonCT, io.MultiReader(strings.NewReader(`{"name":"`+strings.Repeat("x", 100)+`"}`)), 413, "too_large", "", nil},
+		{"too large while reading (chunked)", jsonCT, io.MultiReader(strings.NewReader(`{"name":"` + strings.Repeat("x", 100) + `"}`)), 413, "too_large", "", nil},
 		{"wrong type names the field", jsonCT, strings.NewReader(`{"name":"Ab","count":"three"}`), 422, "validation", "", map[string]string{"count": "count: invalid value (string)."}},
 		{"validator failures, nested path", jsonCT, strings.NewReader(`{"name":"A","email":"x","count":11}`), 422, "validation", "",
 			map[string]string{
