@@ -108,7 +108,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := database.Migrate(ctx, db, Migrations()); err != nil {
 		return fail(err)
 	}
-	if a.Auth, err = auth.NewService(db, auth.Options{TokenTTL: cfg.TokenTTL, Hash: o.Hash, Now: o.Now}); err != nil {
+	if a.Auth, err = auth.NewService(db, auth.Options{TokenTTL: cfg.TokenTTL, Hash: o.Hash, Now: o.Now,
+		CandidateLinker: candidates.Exists}); err != nil {
 		return fail(err)
 	}
 	a.Referential = referential.NewService(db, o.Now)
@@ -116,7 +117,6 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential))
-	a.Auth.SetCandidateLinker(candidates.Exists)
 	if o.AssessmentsFS == nil {
 		o.AssessmentsFS = assessments.FS
 	}
@@ -126,20 +126,20 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Candidates.AddDataHolder(a.VAE)
 	a.Candidates.AddSupporter(a.VAE)
 	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential,
-		Ties: vaeTies{a.VAE}}); err != nil {
+		AttemptSummary: a.Training.ExamSummary, SubmittedOn: a.VAE.SubmittedOn, Ties: vaeTies{a.VAE}}); err != nil {
 		return fail(err)
 	}
 	a.Candidates.AddDataHolder(a.Jury)
-	// The features meet through these hooks rather than importing each other.
+	// The one dependency that runs both ways: the jury reads VAE dossiers
+	// (dates, ties) and the VAE feature asks the jury who examines a dossier.
+	// The jury, built second, takes its VAE reads at construction; the VAE
+	// service learns of the jury here.
 	a.VAE.SetExaminers(a.Jury)
-	a.Jury.SetSubmittedOn(a.VAE.SubmittedOn)
-	a.Jury.SetAttemptSummary(a.Training.ExamSummary)
 	keys, err := certificates.OpenKeyring(cfg.DataDir)
 	if err != nil {
 		return fail(err)
 	}
-	a.Certificates = certificates.NewService(db, o.Now, a.Referential, keys, cfg.BaseURL)
-	a.Certificates.SetRoster(a.Jury.Roster)
+	a.Certificates = certificates.NewService(db, o.Now, a.Referential, keys, cfg.BaseURL, a.Jury.Roster)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {

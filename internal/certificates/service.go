@@ -41,8 +41,8 @@ type Service struct {
 
 // NewService builds the service. baseURL (CQP_BASE_URL) prefixes the
 // verification address printed in QR codes.
-func NewService(db *gorm.DB, now func() time.Time, ref Referential, keys *Keyring, baseURL string) *Service {
-	return &Service{db: db, now: now, ref: ref, keys: keys, baseURL: strings.TrimRight(baseURL, "/"), limiter: newLimiter(now)}
+func NewService(db *gorm.DB, now func() time.Time, ref Referential, keys *Keyring, baseURL string, roster RosterFunc) *Service {
+	return &Service{db: db, now: now, ref: ref, keys: keys, baseURL: strings.TrimRight(baseURL, "/"), limiter: newLimiter(now), roster: roster}
 }
 
 // Keys is the keyring the service signs with.
@@ -407,8 +407,6 @@ type BatchReport struct {
 // it; the jury feature provides it (an httpx 404 problem for an unknown jury).
 type RosterFunc func(ctx context.Context, juryID string) (certification string, candidateIDs []string, err error)
 
-// SetRoster wires the jury feature, for batches by jury.
-func (s *Service) SetRoster(f RosterFunc) { s.roster = f }
 
 // JuryCandidates lists the candidates a jury assessed and the
 // certification it sat for, for a batch by jury.

@@ -3,6 +3,7 @@ package jury
 import (
 	"context"
 	"fmt"
+	"github.com/ancr/cqp/internal/training"
 	"strings"
 
 	"github.com/ancr/cqp/internal/civil"
@@ -56,9 +57,9 @@ type View struct {
 // AssignmentView is an assigned candidate with the members excluded for them.
 type AssignmentView struct {
 	Assignment
-	CandidateName string      `json:"candidate_name"`
-	Exclusions    []Exclusion `json:"exclusions"`
-	Attempt       any         `json:"exam_attempt,omitempty"`
+	CandidateName string                   `json:"candidate_name"`
+	Exclusions    []Exclusion              `json:"exclusions"`
+	Attempt       *training.AttemptSummary `json:"exam_attempt,omitempty"`
 }
 
 // seatUsers loads the accounts behind the seats and builds the members:
@@ -232,7 +233,7 @@ func (s *Service) view(ctx context.Context, j Jury, ms []Member) (View, error) {
 		}
 		if a.ExamAttemptID != nil && s.attemptSummary != nil {
 			if sum, err := s.attemptSummary(ctx, *a.ExamAttemptID); err == nil {
-				av.Attempt = sum
+				av.Attempt = &sum
 			}
 		}
 		v.Candidates = append(v.Candidates, av)

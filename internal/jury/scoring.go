@@ -3,6 +3,7 @@ package jury
 import (
 	"context"
 	"fmt"
+	"github.com/ancr/cqp/internal/training"
 	"strings"
 
 	"github.com/ancr/cqp/internal/platform/audit"
@@ -273,12 +274,12 @@ type ComponentScores struct {
 
 // ScoresView is what the jury looks at when it deliberates on a candidate.
 type ScoresView struct {
-	CandidateID string            `json:"candidate_id"`
-	OpenedAt    any               `json:"deliberation_opened_at"`
-	Exclusions  []Exclusion       `json:"exclusions"`
-	Components  []ComponentScores `json:"components"`
-	AttemptID   *string           `json:"exam_attempt_id"`
-	Attempt     any               `json:"exam_attempt,omitempty"`
+	CandidateID string                   `json:"candidate_id"`
+	OpenedAt    any                      `json:"deliberation_opened_at"`
+	Exclusions  []Exclusion              `json:"exclusions"`
+	Components  []ComponentScores        `json:"components"`
+	AttemptID   *string                  `json:"exam_attempt_id"`
+	Attempt     *training.AttemptSummary `json:"exam_attempt,omitempty"`
 }
 
 // Scores returns the members' scores side by side with their spread. A
@@ -320,7 +321,7 @@ func (s *Service) Scores(ctx context.Context, actor auth.User, juryID, candidate
 	}
 	if a.ExamAttemptID != nil && s.attemptSummary != nil {
 		if sum, err := s.attemptSummary(ctx, *a.ExamAttemptID); err == nil {
-			v.Attempt = sum
+			v.Attempt = &sum
 		}
 	}
 	c, err := s.certification(j.Certification)

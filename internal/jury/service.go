@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ancr/cqp/internal/training"
 	"net/http"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ type Certifications interface {
 // AttemptSummaryFunc returns what the scores view shows of a trainee's
 // attempt taken in exam mode (the training feature provides it). An
 // httpx 404 problem means the attempt does not exist.
-type AttemptSummaryFunc func(ctx context.Context, attemptID string) (any, error)
+type AttemptSummaryFunc func(ctx context.Context, attemptID string) (training.AttemptSummary, error)
 
 // SubmittedOnFunc tells when a candidate's VAE dossier for a certification
 // was submitted (the VAE feature provides it); ok is false when there is
@@ -86,12 +87,6 @@ func NewService(o Options) (*Service, error) {
 	return &Service{db: o.DB, now: o.Now, ref: o.Referential, grids: o.Grids,
 		attemptSummary: o.AttemptSummary, submittedOn: o.SubmittedOn, ties: o.Ties}, nil
 }
-
-// SetAttemptSummary wires the training feature's attempt lookup.
-func (s *Service) SetAttemptSummary(f AttemptSummaryFunc) { s.attemptSummary = f }
-
-// SetSubmittedOn wires the VAE feature's dossier lookup.
-func (s *Service) SetSubmittedOn(f SubmittedOnFunc) { s.submittedOn = f }
 
 // Grids returns the loaded evaluation grids.
 func (s *Service) Grids() Grids { return s.grids }

@@ -477,14 +477,14 @@ func (s *Service) Review(ctx context.Context, actor auth.User, id string, in Rev
 // situation: the scenario, when it was taken, and its graded result (the jury
 // is who the result is hidden for no longer). A missing attempt is a 404
 // problem, as the jury expects.
-func (s *Service) ExamSummary(ctx context.Context, attemptID string) (any, error) {
+func (s *Service) ExamSummary(ctx context.Context, attemptID string) (AttemptSummary, error) {
 	var a Attempt
 	err := s.db.WithContext(ctx).Where("id = ?", attemptID).Take(&a).Error
 	if database.IsNotFound(err) {
-		return nil, attemptNotFound()
+		return AttemptSummary{}, attemptNotFound()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("exam summary %s: %w", attemptID, err)
+		return AttemptSummary{}, fmt.Errorf("exam summary %s: %w", attemptID, err)
 	}
 	return a.summary(s.now(), true, false), nil
 }

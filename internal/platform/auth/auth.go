@@ -94,6 +94,9 @@ type Options struct {
 	TokenTTL time.Duration
 	Hash     HashParams
 	Now      func() time.Time
+	// CandidateLinker checks candidate_id on account creation (the
+	// candidates feature's Exists); without it no candidate account is made.
+	CandidateLinker CandidateLinker
 }
 
 // NewService builds the service; it hashes a dummy password once so that a
@@ -110,11 +113,9 @@ func NewService(db *gorm.DB, o Options) (*Service, error) {
 		return nil, err
 	}
 	return &Service{db: db, now: o.Now, ttl: o.TokenTTL, params: o.Hash, throttle: newThrottle(o.Now), dummy: dummy,
-		cache: newTokenCache(o.Now, 10*time.Second, 10_000)}, nil
+		cache: newTokenCache(o.Now, 10*time.Second, 10_000), linker: o.CandidateLinker}, nil
 }
 
-// SetCandidateLinker installs the check of candidate_id on account creation.
-func (s *Service) SetCandidateLinker(l CandidateLinker) { s.linker = l }
 
 // Session is what a successful login returns.
 type Session struct {
