@@ -407,7 +407,6 @@ type BatchReport struct {
 // it; the jury feature provides it (an httpx 404 problem for an unknown jury).
 type RosterFunc func(ctx context.Context, juryID string) (certification string, candidateIDs []string, err error)
 
-
 // JuryCandidates lists the candidates a jury assessed and the
 // certification it sat for, for a batch by jury.
 func (s *Service) JuryCandidates(ctx context.Context, juryID string) (string, []string, error) {

@@ -116,7 +116,6 @@ func NewService(db *gorm.DB, o Options) (*Service, error) {
 		cache: newTokenCache(o.Now, 10*time.Second, 10_000), linker: o.CandidateLinker}, nil
 }
 
-
 // Session is what a successful login returns.
 type Session struct {
 	Token     string    `json:"token"`
