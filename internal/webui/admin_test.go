@@ -278,12 +278,7 @@ func TestAdminPages_DemoDataShowsAJuryAndDossiers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := env.App.Auth.Open(context.Background(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := newVisitor(t, env)
-	admin.cookies["cqp_session"] = s.Token
+	admin := signedAs(t, env, u)
 	admin.get("/admin/juries").has(t, "Paris — ANCR, salle Colbert", "CQP Clerc")
 	admin.get("/admin/vae").has(t, "Ánh", "En attente de décision")
 	admin.get("/admin/vae?status=submitted").has(t, "Wiśniewski", "Dossier déposé")

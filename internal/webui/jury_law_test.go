@@ -129,12 +129,7 @@ func TestJuryPages_DemoJuryIsBalancedAndExplainsItsConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := env.App.Auth.Open(context.Background(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := newVisitor(t, env)
-	admin.cookies["cqp_session"] = s.Token
+	admin := signedAs(t, env, u)
 	var id string
 	if err := env.App.DB.Table("juries").Select("id").Limit(1).Scan(&id).Error; err != nil {
 		t.Fatal(err)

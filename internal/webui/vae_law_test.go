@@ -57,7 +57,7 @@ func TestVAEPages_PaperRequestDeadlineListMissingPiecesAndImplicitAcceptance(t *
 	mine.has(t, "Votre demande est incomplète.", "Attestation d'emploi", "Ma demande est complète")
 
 	env.Clock.Set(time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC))
-	trainee = signedAgain(t, env, cu)
+	trainee = signedAs(t, env, cu)
 	trainee.get("/training/vae/" + id)
 	if got := trainee.post("/training/vae/"+id+"/complete", nil).location(t); got != "/training/vae/"+id {
 		t.Fatalf("after completing: %s", got)
@@ -66,15 +66,16 @@ func TestVAEPages_PaperRequestDeadlineListMissingPiecesAndImplicitAcceptance(t *
 
 	// Silence past the deadline: admissible, shown as such on both sides.
 	env.Clock.Set(time.Date(2027, 2, 11, 9, 0, 0, 0, time.UTC))
-	admin, trainee = signedAgain(t, env, au), signedAgain(t, env, cu)
+	admin, trainee = signedAs(t, env, au), signedAs(t, env, cu)
 	pg = admin.get(loc)
 	pg.has(t, "acceptation implicite", "délai échu le", "10 février 2027", "11 février 2030")
 	pg.lacks(t, "Enregistrer la décision")
 	trainee.get("/training/vae/"+id).has(t, "son silence vaut acceptation", "Ajouter une expérience", `id="upload-form"`)
 }
 
-// signedAgain is a new session for u, after the clock moved past the old one.
-func signedAgain(t *testing.T, env *apptest.Env, u auth.User) *visitor {
+// signedAs is a visitor holding a new session for an existing account (a
+// demo account, or one whose session the moved clock expired).
+func signedAs(t *testing.T, env *apptest.Env, u auth.User) *visitor {
 	t.Helper()
 	s, err := env.App.Auth.Open(context.Background(), u)
 	if err != nil {
