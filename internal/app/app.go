@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ancr/cqp/assessments"
@@ -21,6 +22,8 @@ import (
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/jobs"
+	"github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/rules"
 	"github.com/ancr/cqp/internal/training"
@@ -53,6 +56,11 @@ type App struct {
 
 	seedFS fs.FS
 
+	// Jobs is the durable background work (message delivery, reminders,
+	// imports, batch issuance); Outbox the messages to people.
+	Jobs   *jobs.Queue
+	Outbox *messages.Outbox
+
 	Auth        *auth.Service
 	Referential *referential.Service
 	Candidates  *candidates.Service
@@ -77,6 +85,8 @@ func Migrations() []*database.Migration {
 		jury.Migrations(),
 		training.Migrations(),
 		certificates.Migrations(),
+		jobs.Migrations(),
+		messages.Migrations(),
 	} {
 		ms = append(ms, part...)
 	}
@@ -106,6 +116,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	if err := database.Migrate(ctx, db, Migrations()); err != nil {
+		return fail(err)
+	}
+	a.Jobs = jobs.New(db, o.Now, o.Logger)
+	if a.Outbox, err = messages.New(messages.Options{DB: db, Now: o.Now, Jobs: a.Jobs, Log: o.Logger,
+		BaseURL: cfg.BaseURL, SMTPURL: cfg.SMTPURL, From: cfg.MailFrom}); err != nil {
 		return fail(err)
 	}
 	if a.Auth, err = auth.NewService(db, auth.Options{TokenTTL: cfg.TokenTTL, Hash: o.Hash, Now: o.Now,
@@ -201,6 +216,7 @@ func (a *App) routes() {
 	a.Training.Routes(api)
 	a.Certificates.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
+	a.Outbox.Routes(api, auth.Require(auth.RoleAdmin), func(c echo.Context) string { return auth.Caller(c).ID })
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 
 	// The browser interface at the root: pages, static assets, HTML errors.
@@ -222,8 +238,17 @@ func (a *App) Close() error {
 func (a *App) Serve(ctx context.Context, grace time.Duration) error {
 	srv := httpx.NewHTTPServer(a.Cfg.Addr, a.Echo)
 	bg, stop := context.WithCancel(ctx) // background work ends with the server
-	defer stop()
+	var workers sync.WaitGroup
+	defer func() {
+		stop()
+		workers.Wait() // a job in flight is left to its lease, taken again after restart
+	}()
 	go a.runVAEDeadlines(bg, time.Hour)
+	workers.Add(1)
+	go func() {
+		defer workers.Done()
+		a.Jobs.Work(bg, 4, time.Second)
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		a.Log.Info("serving", "addr", a.Cfg.Addr, "base_url", a.Cfg.BaseURL)

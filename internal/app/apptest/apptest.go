@@ -73,6 +73,11 @@ func WithDemo() Option { return func(s *setup) { s.cfg.Demo = true } }
 // WithConfig lets a test change any setting.
 func WithConfig(f func(*config.Config)) Option { return func(s *setup) { f(s.cfg) } }
 
+// WithSMTP delivers the messages to a real SMTP server (mailtest).
+func WithSMTP(srv interface{ URL() string }) Option {
+	return func(s *setup) { s.cfg.SMTPURL = srv.URL(); s.cfg.MailFrom = "CQP Recouvrement <no-reply@cqp.test>" }
+}
+
 // WithAssessments serves these scenarios and modules instead of the embedded ones.
 func WithAssessments(fsys fs.FS) Option { return func(s *setup) { s.opts.AssessmentsFS = fsys } }
 
@@ -246,6 +251,15 @@ type Response struct {
 	Body   []byte
 }
 
+// Expect fails the test unless the answer has that status.
+func (r *Response) Expect(t testing.TB, status int) *Response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("apptest: status %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	return r
+}
+
 // JSON decodes the body into v, failing the test when it cannot.
 func (r *Response) JSON(t testing.TB, v any) {
 	t.Helper()
@@ -329,4 +343,15 @@ func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...
 		t.Fatalf("apptest: read body: %v", err)
 	}
 	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// Deliver runs the background jobs due now (message delivery first of
+// all) in the test's goroutine, and returns how many ran.
+func (e *Env) Deliver(t testing.TB) int {
+	t.Helper()
+	n, err := e.App.Jobs.RunDue(context.Background())
+	if err != nil {
+		t.Fatalf("run due jobs: %v", err)
+	}
+	return n
 }

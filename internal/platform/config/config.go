@@ -29,6 +29,9 @@ type Config struct {
 	TokenTTL     time.Duration // CQP_TOKEN_TTL (default 12h)
 	LogLevel     string        // CQP_LOG_LEVEL: debug, info, warn, error
 	SecureCookie bool          // true when BaseURL is https
+
+	SMTPURL  string // CQP_SMTP_URL: smtp://[user:pass@]host:port[?starttls=…] or smtps://…; empty = not configured
+	MailFrom string // CQP_MAIL_FROM: "Name <address>"
 }
 
 // Variable is one environment variable the program reads.
@@ -51,6 +54,8 @@ var Variables = []Variable{
 	{"CQP_UPLOAD_LIMIT", "10MiB", "upload size limit"},
 	{"CQP_TOKEN_TTL", "12h", "lifetime of a session token"},
 	{"CQP_LOG_LEVEL", "info", "debug, info, warn or error (JSON logs on stderr)"},
+	{"CQP_SMTP_URL", "", "mail server: smtp://[user:pass@]host:port[?starttls=required|none] or smtps://…; unset = messages kept as not_configured"},
+	{"CQP_MAIL_FROM", "CQP Recouvrement <no-reply@HOST of CQP_BASE_URL>", "sender of the messages, \"Name <address>\""},
 }
 
 // Load builds the configuration from a lookup function (os.LookupEnv in main,
@@ -108,6 +113,11 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.TokenTTL, err = time.ParseDuration(get("CQP_TOKEN_TTL", "12h")); err != nil || c.TokenTTL <= 0 {
 		return c, fmt.Errorf("CQP_TOKEN_TTL: expected a positive duration such as 12h")
 	}
+	c.SMTPURL = get("CQP_SMTP_URL", "")
+	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
+		return c, fmt.Errorf("CQP_SMTP_URL: expected smtp://… or smtps://…")
+	}
+	c.MailFrom = get("CQP_MAIL_FROM", "")
 	if (c.BootstrapAdminEmail == "") != (c.BootstrapAdminPassword == "") {
 		return c, fmt.Errorf("CQP_BOOTSTRAP_ADMIN_EMAIL and CQP_BOOTSTRAP_ADMIN_PASSWORD go together")
 	}
