@@ -18,6 +18,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	outbox "github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/training"
 	"github.com/ancr/cqp/internal/vae"
@@ -51,6 +52,9 @@ type Deps struct {
 	// their pages are then not registered.
 	Certificates *certificates.Service
 	VAE          *vae.Service
+	// Outbox is the messages written for people; nil in tests that build
+	// the UI alone (its page is then not registered).
+	Outbox *outbox.Outbox
 }
 
 // UI is the web interface.
@@ -127,6 +131,9 @@ func (ui *UI) Routes(e *echo.Echo) {
 		ui.vaeAdminRoutes(admin)
 	}
 	ui.importRoutes(admin)
+	if ui.Outbox != nil {
+		ui.messageRoutes(admin)
+	}
 
 	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
 	trainee.GET("", ui.catalogue)
