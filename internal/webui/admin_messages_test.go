@@ -53,7 +53,7 @@ func TestMessagesPage_ResendsAFailedMessage(t *testing.T) {
 	env.Deliver(t)
 	v, _ := signedIn(t, env, auth.RoleAdmin)
 	v.get("/admin/messages?status=failed").has(t, "gone@example.fr", "En échec", "550")
-	v.get("/admin/messages/" + m.ID).has(t, "Renvoyer", "Dernière erreur")
+	v.get("/admin/messages/"+m.ID).has(t, "Renvoyer", "Dernière erreur")
 	srv.Accept("gone@example.fr")
 	res := v.post("/admin/messages/"+m.ID+"/resend", nil)
 	if res.Status != 303 {
@@ -61,5 +61,5 @@ func TestMessagesPage_ResendsAFailedMessage(t *testing.T) {
 	}
 	env.Deliver(t)
 	srv.WaitFor(t, 1)
-	v.get("/admin/messages/" + m.ID).has(t, "Envoyé le")
+	v.get("/admin/messages/"+m.ID).has(t, "Envoyé le")
 }
