@@ -171,6 +171,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Certificates: a.Certificates, VAE: a.VAE, Outbox: a.Outbox}); err != nil {
 		return fail(err)
 	}
+	a.registerDailyJobs()
 	a.routes()
 	return a, nil
 }
@@ -244,6 +245,7 @@ func (a *App) Serve(ctx context.Context, grace time.Duration) error {
 		workers.Wait() // a job in flight is left to its lease, taken again after restart
 	}()
 	go a.runVAEDeadlines(bg, time.Hour)
+	go a.runDailySchedule(bg, time.Hour)
 	workers.Add(1)
 	go func() {
 		defer workers.Done()

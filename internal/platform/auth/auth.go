@@ -323,9 +323,14 @@ func (s *Service) List(ctx context.Context, role string) ([]User, error) {
 	return us, nil
 }
 
-// PurgeExpired removes tokens past their expiry (run now and then).
-func (s *Service) PurgeExpired(ctx context.Context) error {
-	return s.db.WithContext(ctx).Where("expires_at <= ?", s.now().UTC()).Delete(&Token{}).Error
+// PurgeExpired removes session tokens past their expiry (the daily
+// maintenance job); it returns how many.
+func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
+	res := s.db.WithContext(ctx).Where("expires_at <= ?", s.now().UTC()).Delete(&Token{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("purge expired sessions: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }
 
 // Migrations create the accounts and tokens tables.

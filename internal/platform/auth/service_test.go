@@ -199,8 +199,8 @@ func TestToken_StoredHashedAndExpiresAtItsTTL(t *testing.T) {
 			t.Fatalf("at +%v: err %v, want ok=%v", tt.after, err, tt.ok)
 		}
 	}
-	if err := f.svc.PurgeExpired(context.Background()); err != nil {
-		t.Fatal(err)
+	if purged, err := f.svc.PurgeExpired(context.Background()); err != nil || purged != 1 {
+		t.Fatalf("purged %d, err %v; want 1", purged, err)
 	}
 	var n int64
 	f.db.Model(&auth.Token{}).Count(&n)

@@ -449,7 +449,7 @@ func (q *Queue) Work(ctx context.Context, workers int, poll time.Duration) {
 
 // Purge deletes finished jobs older than age (the daily job calls it).
 func (q *Queue) Purge(ctx context.Context, age time.Duration) (int64, error) {
-	res := q.db.WithContext(ctx).Where("status IN ? AND finished_at < ? AND unique_key IS NULL",
+	res := q.db.WithContext(ctx).Where("status IN ? AND finished_at < ?",
 		[]string{StatusDone, StatusFailed}, q.now().UTC().Add(-age)).Delete(&Job{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("purge jobs: %w", res.Error)
