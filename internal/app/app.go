@@ -180,6 +180,7 @@ func (a *App) routes() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg,
+		TrustedProxies: a.Cfg.TrustedProxies, HSTS: a.Cfg.SecureCookie,
 		// Documents have their own limit (CQP_UPLOAD_LIMIT), applied by the handler.
 		// The web pages that take a file do the same (webui.OwnsBodyLimit).
 		Skipper: func(c echo.Context) bool {
@@ -200,8 +201,9 @@ func (a *App) routes() {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		defer cancel()
 		if err := database.Ping(ctx, a.DB); err != nil {
-			return httpx.New(http.StatusServiceUnavailable, "unavailable",
-				"La base de données ne répond pas.", "The database does not answer.").Wrap(err)
+			p := httpx.Unavailable(err)
+			p.FR, p.EN = "La base de données ne répond pas.", "The database does not answer."
+			return p
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})

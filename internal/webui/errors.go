@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/labstack/echo/v4"
 )
@@ -76,6 +77,8 @@ func (ui *UI) errorPage(err error, c echo.Context) {
 	switch {
 	case p.Status == http.StatusNotFound && p.Code == "not_found" && r.Method == http.MethodGet:
 		msg = pg.T("err.404")
+	case p.Status == http.StatusServiceUnavailable:
+		c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	case p.Status >= 500:
 		msg = pg.T("err.500")
 	}
@@ -108,6 +111,9 @@ func problemOf(err error) *httpx.Problem {
 		if he.Code >= 400 && he.Code < 500 {
 			return httpx.New(he.Code, "http_"+strconv.Itoa(he.Code), http.StatusText(he.Code), http.StatusText(he.Code))
 		}
+	}
+	if database.IsUnavailable(err) {
+		return httpx.Unavailable(err)
 	}
 	return httpx.New(http.StatusInternalServerError, "internal", messages["err.500"][0], messages["err.500"][1]).Wrap(err)
 }

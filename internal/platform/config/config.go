@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,13 @@ type Config struct {
 	TokenTTL     time.Duration // CQP_TOKEN_TTL (default 12h)
 	LogLevel     string        // CQP_LOG_LEVEL: debug, info, warn, error
 	SecureCookie bool          // true when BaseURL is https
+
+	// TrustedProxies are the CIDRs whose X-Forwarded-For / -Proto are
+	// believed (CQP_TRUSTED_PROXIES); empty: the socket address is the client.
+	TrustedProxies []netip.Prefix
+	// VerifyRate is public verifications per minute per client
+	// (CQP_VERIFY_RATE, default 60; 0 = unlimited).
+	VerifyRate int
 
 	SMTPURL  string // CQP_SMTP_URL: smtp://[user:pass@]host:port[?starttls=…] or smtps://…; empty = not configured
 	MailFrom string // CQP_MAIL_FROM: "Name <address>"
@@ -54,6 +62,8 @@ var Variables = []Variable{
 	{"CQP_UPLOAD_LIMIT", "10MiB", "upload size limit"},
 	{"CQP_TOKEN_TTL", "12h", "lifetime of a session token"},
 	{"CQP_LOG_LEVEL", "info", "debug, info, warn or error (JSON logs on stderr)"},
+	{"CQP_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed; unset = the socket address is the client"},
+	{"CQP_VERIFY_RATE", "60", "public certificate verifications per minute per client; 0 = unlimited"},
 	{"CQP_SMTP_URL", "", "mail server: smtp://[user:pass@]host:port[?starttls=required|none] or smtps://…; unset = messages kept as not_configured"},
 	{"CQP_MAIL_FROM", "CQP Recouvrement <no-reply@HOST of CQP_BASE_URL>", "sender of the messages, \"Name <address>\""},
 }
@@ -113,6 +123,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.TokenTTL, err = time.ParseDuration(get("CQP_TOKEN_TTL", "12h")); err != nil || c.TokenTTL <= 0 {
 		return c, fmt.Errorf("CQP_TOKEN_TTL: expected a positive duration such as 12h")
 	}
+	if c.TrustedProxies, err = parseCIDRs(get("CQP_TRUSTED_PROXIES", "")); err != nil {
+		return c, fmt.Errorf("CQP_TRUSTED_PROXIES: %w", err)
+	}
+	if c.VerifyRate, err = strconv.Atoi(get("CQP_VERIFY_RATE", "60")); err != nil || c.VerifyRate < 0 {
+		return c, fmt.Errorf("CQP_VERIFY_RATE: expected a whole number of verifications per minute (0 = unlimited)")
+	}
 	c.SMTPURL = get("CQP_SMTP_URL", "")
 	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
 		return c, fmt.Errorf("CQP_SMTP_URL: expected smtp://… or smtps://…")
@@ -122,6 +138,31 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		return c, fmt.Errorf("CQP_BOOTSTRAP_ADMIN_EMAIL and CQP_BOOTSTRAP_ADMIN_PASSWORD go together")
 	}
 	return c, nil
+}
+
+// parseCIDRs reads "10.0.0.0/8, 192.168.1.7"; a bare address is a /32 (/128).
+func parseCIDRs(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("expected CIDRs such as 10.0.0.0/8, got %q", part)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("expected CIDRs such as 10.0.0.0/8, got %q", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // IsPostgres tells whether a database URL names PostgreSQL.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -20,9 +21,9 @@ func TestLoad_DefaultsGiveTheEmbeddedDatabaseAndDemo(t *testing.T) {
 	want := Config{
 		Addr: ":8080", DataDir: "./data", DatabaseURL: "sqlite:data/cqp.db", Demo: true,
 		BaseURL: "http://localhost:8080", BodyLimit: 10 << 20, UploadLimit: 10 << 20,
-		TokenTTL: 12 * time.Hour, LogLevel: "info",
+		TokenTTL: 12 * time.Hour, LogLevel: "info", VerifyRate: 60,
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
 	}
 	if c.SQLitePath() != "data/cqp.db" || c.SlogLevel() != slog.LevelInfo || c.SecureCookie {
@@ -60,6 +61,15 @@ func TestLoad_EveryVariableParsed(t *testing.T) {
 			func(c Config) bool { return c.BodyLimit == 2048 && c.UploadLimit == 1<<30 }},
 		{"bare and B sizes are bytes", map[string]string{"CQP_BODY_LIMIT": "500", "CQP_UPLOAD_LIMIT": "7B"},
 			func(c Config) bool { return c.BodyLimit == 500 && c.UploadLimit == 7 }},
+		{"trusted proxies", map[string]string{"CQP_TRUSTED_PROXIES": "10.0.0.0/8, 172.18.0.7 ,fd00::/8"},
+			func(c Config) bool {
+				return len(c.TrustedProxies) == 3 && c.TrustedProxies[1].String() == "172.18.0.7/32" && c.TrustedProxies[2].Bits() == 8
+			}},
+		{"verify rate", map[string]string{"CQP_VERIFY_RATE": "0"}, func(c Config) bool { return c.VerifyRate == 0 }},
+		{"smtp", map[string]string{"CQP_SMTP_URL": "smtps://u:p@mail.example.fr", "CQP_MAIL_FROM": "ANCR <no-reply@ancr.fr>"},
+			func(c Config) bool {
+				return c.SMTPURL == "smtps://u:p@mail.example.fr" && c.MailFrom == "ANCR <no-reply@ancr.fr>"
+			}},
 		{"token TTL", map[string]string{"CQP_TOKEN_TTL": "90m"},
 			func(c Config) bool { return c.TokenTTL == 90*time.Minute }},
 		{"log level debug, any case", map[string]string{"CQP_LOG_LEVEL": "DEBUG"},
@@ -102,6 +112,11 @@ func TestLoad_InvalidValuesAreStartUpErrorsNamingTheVariable(t *testing.T) {
 		{map[string]string{"CQP_TOKEN_TTL": "0s"}, "CQP_TOKEN_TTL"},
 		{map[string]string{"CQP_LOG_LEVEL": "verbose"}, "CQP_LOG_LEVEL"},
 		{map[string]string{"CQP_LOG_LEVEL": "debug+2"}, "CQP_LOG_LEVEL"},
+		{map[string]string{"CQP_TRUSTED_PROXIES": "10.0.0.0/33"}, "CQP_TRUSTED_PROXIES"},
+		{map[string]string{"CQP_TRUSTED_PROXIES": "proxy.local"}, "CQP_TRUSTED_PROXIES"},
+		{map[string]string{"CQP_VERIFY_RATE": "-1"}, "CQP_VERIFY_RATE"},
+		{map[string]string{"CQP_VERIFY_RATE": "lots"}, "CQP_VERIFY_RATE"},
+		{map[string]string{"CQP_SMTP_URL": "mail.example.fr:25"}, "CQP_SMTP_URL"},
 		{map[string]string{"CQP_BOOTSTRAP_ADMIN_EMAIL": "a@b.fr"}, "CQP_BOOTSTRAP_ADMIN"},
 		{map[string]string{"CQP_BOOTSTRAP_ADMIN_PASSWORD": "pw"}, "CQP_BOOTSTRAP_ADMIN"},
 	}

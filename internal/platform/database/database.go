@@ -5,9 +5,12 @@ package database
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +19,7 @@ import (
 	"github.com/glebarez/sqlite"
 	"github.com/go-gormigrate/gormigrate/v2"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -81,6 +85,30 @@ func Open(opts Options) (*gorm.DB, error) {
 // IsSQLite tells which database a handle talks to, for the rare query that
 // must differ (locks, upserts).
 func IsSQLite(db *gorm.DB) bool { return db.Dialector.Name() == "sqlite" }
+
+// IsUnavailable tells whether err means the database cannot be reached or
+// cannot serve now (connection refused or lost, server shutting down, too
+// many connections, SQLite busy beyond its timeout): a request failing so
+// gets 503 with Retry-After, not 500 — the request was fine, the service is
+// briefly not.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01-03: the server is shutting
+		// down or starting; 53300: too many connections.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "database is locked")
+}
 
 // Ping answers whether the database responds, for /readyz.
 func Ping(ctx context.Context, db *gorm.DB) error {

@@ -3,6 +3,8 @@ package database_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/platform/database"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
@@ -240,5 +243,35 @@ func TestNewID_SortsInCreationOrder(t *testing.T) {
 	}
 	if len(ids[0]) != 36 {
 		t.Fatalf("id %q is not a UUID", ids[0])
+	}
+}
+
+func TestIsUnavailable_TellsAnOutageFromABadRequest(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	_, refused := database.Open(database.Options{URL: "postgres://postgres@" + closed + "/test?sslmode=disable&connect_timeout=2"})
+	if refused == nil {
+		t.Fatal("opened a database on a closed port")
+	}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"connection refused", refused, true},
+		{"server shutting down", fmt.Errorf("query: %w", &pgconn.PgError{Code: "57P01"}), true},
+		{"too many connections", &pgconn.PgError{Code: "53300"}, true},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, false},
+		{"not found", gorm.ErrRecordNotFound, false},
+		{"plain", errors.New("boom"), false},
+		{"nil", nil, false},
+	} {
+		if got := database.IsUnavailable(tt.err); got != tt.want {
+			t.Errorf("%s (%v): %v, want %v", tt.name, tt.err, got, tt.want)
+		}
 	}
 }

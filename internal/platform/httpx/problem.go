@@ -22,6 +22,8 @@ type Problem struct {
 	FR, EN string // the detail, in both languages
 	Fields []FieldError
 	Err    error // the cause, logged, never shown
+	// RetryAfter, in seconds, is sent as Retry-After (503, 429).
+	RetryAfter int
 }
 
 // FieldError is one field's problem, in both languages; the response carries
@@ -47,6 +49,16 @@ func (p *Problem) Wrap(err error) *Problem { p.Err = err; return p }
 // New builds a Problem.
 func New(status int, code, fr, en string, fields ...FieldError) *Problem {
 	return &Problem{Status: status, Code: code, FR: fr, EN: en, Fields: fields}
+}
+
+// Unavailable is the 503 of a database that does not answer: the client
+// may retry shortly (CONTRACT: 503 unavailable with Retry-After, never 500).
+func Unavailable(cause error) *Problem {
+	p := New(http.StatusServiceUnavailable, "unavailable",
+		"Le service est momentanément indisponible : réessayez dans quelques secondes.",
+		"The service is briefly unavailable: try again in a few seconds.").Wrap(cause)
+	p.RetryAfter = 5
+	return p
 }
 
 // Field is a FieldError.

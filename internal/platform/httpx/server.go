@@ -4,9 +4,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
+	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -19,6 +21,11 @@ type ServerOptions struct {
 	BodyLimit int64                   // bytes
 	Registry  *prometheus.Registry    // metrics; nil disables /metrics
 	Skipper   func(echo.Context) bool // routes with their own body limit (uploads)
+	// TrustedProxies are the reverse proxies whose forwarding headers are
+	// believed (CQP_TRUSTED_PROXIES); none: the socket address is the client.
+	TrustedProxies []netip.Prefix
+	// HSTS sends Strict-Transport-Security (the public URL is https://).
+	HSTS bool
 }
 
 // NewEcho builds the Echo instance every feature registers on: request IDs,
@@ -28,10 +35,15 @@ func NewEcho(o ServerOptions) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Validator = NewValidator()
-	// Without an extractor RealIP trusts X-Forwarded-For from anyone; behind no
-	// proxy the socket address is the truth. Deployments behind a proxy set it.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// c.RealIP() is the client: the socket address, or what a trusted proxy
+	// says (Echo's default would believe X-Forwarded-For from anyone).
+	trusted := proxies(o.TrustedProxies)
+	e.IPExtractor = trusted.clientIP
 	e.HTTPErrorHandler = ErrorHandler(o.Logger)
+	e.Pre(trusted.stripUntrustedForwarding)
+	if o.HSTS {
+		e.Use(hsts)
+	}
 
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -116,6 +128,8 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			switch {
 			case errors.As(err, &he):
 				p = fromEchoError(he)
+			case database.IsUnavailable(err):
+				p = Unavailable(err)
 			default:
 				p = New(http.StatusInternalServerError, "internal",
 					"Une erreur interne est survenue ; elle a été consignée.",
@@ -134,6 +148,9 @@ func WriteProblem(c echo.Context, p *Problem) {
 	body := p.body(Lang(c), c.Request().URL.Path)
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="cqp"`)
+	}
+	if p.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(p.Status)
