@@ -30,6 +30,7 @@ func TestMessagesPage_WithoutSMTPShowsWhatWouldBeSent(t *testing.T) {
 	env := apptest.New(t)
 	m := writeMessage(t, env, "jeanne.roux@example.fr")
 	v, _ := signedIn(t, env, auth.RoleAdmin)
+	v.get("/admin").has(t, "1 message est conservé sans être envoyé", "Voir ce qui aurait été envoyé")
 	p := v.get("/admin/messages")
 	p.status(t, 200)
 	p.has(t, "Aucun serveur de messagerie n'est configuré", "CQP_SMTP_URL", "Jeanne Roux", "jeanne.roux@example.fr",
@@ -52,6 +53,7 @@ func TestMessagesPage_ResendsAFailedMessage(t *testing.T) {
 	m := writeMessage(t, env, "gone@example.fr")
 	env.Deliver(t)
 	v, _ := signedIn(t, env, auth.RoleAdmin)
+	v.get("/admin").has(t, "1 message n'a pas pu être remis", "/admin/messages?status=failed")
 	v.get("/admin/messages?status=failed").has(t, "gone@example.fr", "En échec", "550")
 	v.get("/admin/messages/"+m.ID).has(t, "Renvoyer", "Dernière erreur")
 	srv.Accept("gone@example.fr")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
+	outbox "github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/labstack/echo/v4"
 )
@@ -28,6 +29,9 @@ type dashboardData struct {
 	// Missing are the law parameters the engine lacks today: the current
 	// half-year's legal rate, this year's seizure scale.
 	Missing referential.MissingParameters
+	// FailedMessages are messages the mail server refused or that ran out
+	// of attempts; Unsent those kept without a mail server.
+	FailedMessages, UnsentMessages int64
 }
 
 type upcomingSession struct {
@@ -43,6 +47,13 @@ func (ui *UI) dashboard(c echo.Context) error {
 	p := ui.newPage(c, "Tableau de bord", "Dashboard")
 	ctx := c.Request().Context()
 	d := dashboardData{CertTitles: map[string]string{}, Missing: ui.Referential.Missing(p.Today)}
+	if ui.Outbox != nil {
+		counts, err := ui.Outbox.Counts(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		d.FailedMessages, d.UnsentMessages = counts[outbox.StatusFailed], counts[outbox.StatusNotConfigured]
+	}
 	db := ui.DB.WithContext(ctx)
 	if err := db.Model(&candidates.Candidate{}).Count(&d.Candidates).Error; err != nil {
 		return fmt.Errorf("dashboard: %w", err)
