@@ -180,7 +180,7 @@ func (a *App) routes() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e := httpx.NewEcho(httpx.ServerOptions{Logger: a.Log, BodyLimit: a.Cfg.BodyLimit, Registry: reg,
-		TrustedProxies: a.Cfg.TrustedProxies, HSTS: a.Cfg.SecureCookie,
+		TrustedProxies: a.Cfg.TrustedProxies, HSTS: a.Cfg.SecureCookie, MetricsToken: a.Cfg.MetricsToken,
 		// Documents have their own limit (CQP_UPLOAD_LIMIT), applied by the handler.
 		// The web pages that take a file do the same (webui.OwnsBodyLimit).
 		Skipper: func(c echo.Context) bool {

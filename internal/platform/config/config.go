@@ -37,6 +37,8 @@ type Config struct {
 	// VerifyRate is public verifications per minute per client
 	// (CQP_VERIFY_RATE, default 60; 0 = unlimited).
 	VerifyRate int
+	// MetricsToken protects /metrics (CQP_METRICS_TOKEN); empty: loopback only.
+	MetricsToken string
 
 	SMTPURL  string // CQP_SMTP_URL: smtp://[user:pass@]host:port[?starttls=…] or smtps://…; empty = not configured
 	MailFrom string // CQP_MAIL_FROM: "Name <address>"
@@ -64,6 +66,7 @@ var Variables = []Variable{
 	{"CQP_LOG_LEVEL", "info", "debug, info, warn or error (JSON logs on stderr)"},
 	{"CQP_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed; unset = the socket address is the client"},
 	{"CQP_VERIFY_RATE", "60", "public certificate verifications per minute per client; 0 = unlimited"},
+	{"CQP_METRICS_TOKEN", "", "bearer token required by /metrics; unset = /metrics answers loopback clients only"},
 	{"CQP_SMTP_URL", "", "mail server: smtp://[user:pass@]host:port[?starttls=required|none] or smtps://…; unset = messages kept as not_configured"},
 	{"CQP_MAIL_FROM", "CQP Recouvrement <no-reply@HOST of CQP_BASE_URL>", "sender of the messages, \"Name <address>\""},
 }
@@ -129,6 +132,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.VerifyRate, err = strconv.Atoi(get("CQP_VERIFY_RATE", "60")); err != nil || c.VerifyRate < 0 {
 		return c, fmt.Errorf("CQP_VERIFY_RATE: expected a whole number of verifications per minute (0 = unlimited)")
 	}
+	c.MetricsToken = get("CQP_METRICS_TOKEN", "")
 	c.SMTPURL = get("CQP_SMTP_URL", "")
 	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
 		return c, fmt.Errorf("CQP_SMTP_URL: expected smtp://… or smtps://…")

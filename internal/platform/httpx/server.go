@@ -1,11 +1,13 @@
 package httpx
 
 import (
+	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ancr/cqp/internal/platform/database"
@@ -26,6 +28,39 @@ type ServerOptions struct {
 	TrustedProxies []netip.Prefix
 	// HSTS sends Strict-Transport-Security (the public URL is https://).
 	HSTS bool
+	// MetricsToken, when set, is the bearer token /metrics requires; when
+	// empty /metrics answers loopback clients only (CQP_METRICS_TOKEN).
+	MetricsToken string
+}
+
+// knownMethod keeps the method label to a closed list.
+func knownMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
+}
+
+// metricsGuard lets /metrics answer the holder of the token, or, without a
+// token, the local machine only (c.RealIP: the client behind a trusted
+// proxy, so that a proxy on the same host does not open it to the world).
+func metricsGuard(token string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if token != "" {
+				got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+				if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+					return Unauthorized("Jeton de métriques absent ou invalide.", "Missing or invalid metrics token.")
+				}
+				return next(c)
+			}
+			if a, err := netip.ParseAddr(c.RealIP()); err != nil || !a.IsLoopback() {
+				return NotFound("Cette adresse n'existe pas.", "No such resource.")
+			}
+			return next(c)
+		}
+	}
 }
 
 // NewEcho builds the Echo instance every feature registers on: request IDs,
@@ -84,8 +119,16 @@ func NewEcho(o ServerOptions) *echo.Echo {
 			Registerer:                o.Registry,
 			DoNotUseRequestPathFor404: true,
 			Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },
+			// Labels come from the route template and a closed list of
+			// methods only: a label from a request header (Host) or a raw
+			// path lets anyone grow the registry without bound.
+			LabelFuncs: map[string]echoprometheus.LabelValueFunc{
+				"host":   func(echo.Context, error) string { return "" },
+				"method": func(c echo.Context, _ error) string { return knownMethod(c.Request().Method) },
+			},
 		}))
-		e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: o.Registry}))
+		e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: o.Registry}),
+			metricsGuard(o.MetricsToken))
 	}
 	return e
 }
