@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,14 +90,43 @@ func (vd *Validator) Validate(s any) error {
 var _ echo.Validator = (*Validator)(nil)
 
 // Bind decodes the JSON body into req (a request struct, never a model) and
-// validates it: malformed JSON → 400, a value of the wrong type or a failed
-// rule → 422 with the field named. Query and path parameters are read by the
-// handler itself.
+// validates it: malformed JSON → 400; values of the wrong type, values their
+// type refuses (an impossible date) and failed rules → one 422 that lists
+// every field at fault, so that a form shows all its problems at once.
+// Query and path parameters are read by the handler itself.
 func Bind(c echo.Context, req any) error {
-	if err := Decode(c, req); err != nil {
-		return err
+	parse := Decode(c, req)
+	var bad []FieldError
+	if parse != nil {
+		p, ok := AsProblem(parse)
+		if !ok || p.Status != http.StatusUnprocessableEntity {
+			return parse
+		}
+		bad = p.Fields
 	}
-	return c.Validate(req)
+	verr := c.Validate(req)
+	if verr == nil {
+		if parse != nil {
+			return parse
+		}
+		return nil
+	}
+	vp, ok := AsProblem(verr)
+	if !ok {
+		return verr
+	}
+	// A field that could not be parsed is left zero, which "required"
+	// would report again: its parse error says more.
+	seen := map[string]bool{}
+	for _, f := range bad {
+		seen[f.Field] = true
+	}
+	for _, f := range vp.Fields {
+		if !seen[f.Field] {
+			bad = append(bad, f)
+		}
+	}
+	return Invalid(bad...)
 }
 
 // Decode is Bind without the validator, for a request type that has its own
@@ -114,10 +144,14 @@ func Decode(c echo.Context, req any) error {
 }
 
 // DecodeJSON reads one JSON document into v with the error mapping of Bind.
+// A struct is filled field by field, so that every field whose value cannot
+// be read is reported (422), not only the first; every string is then held
+// to the one text rule (CleanText).
 func DecodeJSON(body io.Reader, v any) error {
 	dec := json.NewDecoder(body)
 	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		if err == io.EOF {
 			// No document at all. Decode's own check above misses this once
 			// the body limit has wrapped the request's http.NoBody.
@@ -128,7 +162,129 @@ func DecodeJSON(body io.Reader, v any) error {
 	if dec.More() {
 		return BadRequest("Le corps contient plusieurs documents JSON.", "The body holds more than one JSON document.")
 	}
+	rv := reflect.ValueOf(v)
+	var fields []FieldError
+	if rv.Kind() == reflect.Pointer && rv.Elem().Kind() == reflect.Struct && !isLeaf(rv.Elem().Type()) {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return decodeProblem(err)
+		}
+		fields = decodeFields(obj, rv.Elem(), "")
+	} else if err := unmarshal(raw, v); err != nil {
+		return decodeProblem(err)
+	}
+	fields = append(fields, cleanStrings(rv, "")...)
+	if len(fields) > 0 {
+		return Invalid(fields...)
+	}
 	return nil
+}
+
+func unmarshal(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// isLeaf tells a struct that decodes itself (a date, a money amount) from
+// one whose fields are decoded one by one.
+func isLeaf(t reflect.Type) bool {
+	return reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) ||
+		t.Implements(reflect.TypeFor[json.Unmarshaler]())
+}
+
+// decodeFields fills the struct sv from obj one field at a time, matching
+// JSON names as encoding/json does (exactly, else case-insensitively), and
+// returns a FieldError for each value that could not be read.
+func decodeFields(obj map[string]json.RawMessage, sv reflect.Value, prefix string) []FieldError {
+	var out []FieldError
+	t := sv.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" && tag == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				fv := sv.Field(i)
+				if fv.Kind() == reflect.Pointer {
+					if fv.IsNil() {
+						fv.Set(reflect.New(ft))
+					}
+					fv = fv.Elem()
+				}
+				out = append(out, decodeFields(obj, fv, prefix)...)
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		raw, ok := obj[name]
+		if !ok {
+			for k, r := range obj {
+				if strings.EqualFold(k, name) {
+					raw, ok = r, true
+					break
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+		if err := unmarshal(raw, sv.Field(i).Addr().Interface()); err != nil {
+			out = append(out, fieldProblem(prefix+name, err))
+		}
+	}
+	return out
+}
+
+// fieldProblem says why the value of field could not be read.
+func fieldProblem(field string, err error) FieldError {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		if typeErr.Field != "" && typeErr.Field != field {
+			field += "." + typeErr.Field
+		}
+		if typeErr.Type != nil && typeErr.Type.Kind() == reflect.Struct {
+			// a value type's own refusal (civil.Date): its Value says it all
+			return Field(field, fmt.Sprintf("%s : valeur invalide (%s).", field, typeErr.Value),
+				fmt.Sprintf("%s: invalid value (%s).", field, typeErr.Value))
+		}
+		return Field(field,
+			fmt.Sprintf("%s : valeur invalide (%s attendu, %s reçu).", field, kindFR(typeErr.Type), typeErr.Value),
+			fmt.Sprintf("%s: invalid value (%s expected, got %s).", field, typeErr.Type.Kind(), typeErr.Value))
+	}
+	return Field(field, fmt.Sprintf("%s : valeur invalide (%s).", field, err.Error()),
+		fmt.Sprintf("%s: invalid value (%s).", field, err.Error()))
+}
+
+func kindFR(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "texte"
+	case reflect.Bool:
+		return "booléen"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "nombre entier"
+	case reflect.Float32, reflect.Float64:
+		return "nombre"
+	case reflect.Slice, reflect.Array:
+		return "liste"
+	case reflect.Map, reflect.Struct:
+		return "objet"
+	}
+	return t.String()
 }
 
 func errEmptyBody() error {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ancr/cqp/internal/civil"
 	"github.com/labstack/echo/v4"
 )
 
@@ -19,17 +20,18 @@ type address struct {
 }
 
 type createThing struct {
-	Name    string  `json:"name" validate:"required,min=2"`
-	Email   string  `json:"email" validate:"omitempty,email"`
-	Count   int     `json:"count" validate:"gte=0,lte=10"`
-	Address address `json:"address"`
+	Name    string      `json:"name" validate:"required,min=2"`
+	Email   string      `json:"email" validate:"omitempty,email"`
+	Count   int         `json:"count" validate:"gte=0,lte=10"`
+	Address address     `json:"address"`
+	Born    *civil.Date `json:"born"`
 }
 
 // server is the real Echo set-up (NewEcho, its error handler and body limit)
 // with a few routes that exercise the helpers.
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
-	e := NewEcho(ServerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BodyLimit: 64})
+	e := NewEcho(ServerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BodyLimit: 100})
 	e.POST("/things", func(c echo.Context) error {
 		var req createThing
 		if err := Bind(c, &req); err != nil {
@@ -187,7 +189,23 @@ func TestBind_RefusesBadBodiesWithTheRightProblem(t *testing.T) {
 		{"two documents", jsonCT, strings.NewReader(`{"name":"Ab","address":{"city":"L"}} {}`), 400, "bad_request", "more than one JSON document", nil},
 		{"too large by Content-Length", jsonCT, strings.NewReader(`{"name":"` + strings.Repeat("x", 100) + `"}`), 413, "too_large", "", nil},
 		{"too large while reading (chunked)", jsonCT, io.MultiReader(strings.NewReader(`{"name":"` + strings.Repeat("x", 100) + `"}`)), 413, "too_large", "", nil},
-		{"wrong type names the field", jsonCT, strings.NewReader(`{"name":"Ab","count":"three"}`), 422, "validation", "", map[string]string{"count": "count: invalid value (string)."}},
+		{"wrong type names the field, with the other problems", jsonCT, strings.NewReader(`{"name":"Ab","count":"three"}`), 422, "validation", "",
+			map[string]string{"count": "count: invalid value (int expected, got string).", "address.city": "address.city is a required field"}},
+		// CONTRACT "Errors (precision)": one answer, all the problems,
+		// including a value that cannot be parsed.
+		{"every field at once, an impossible date among them", jsonCT,
+			strings.NewReader(`{"name":"A","count":"x","born":"1990-13-01","address":{"city":7}}`), 422, "validation", "",
+			map[string]string{
+				"name":         "name must be at least 2 characters in length",
+				"count":        "count: invalid value (int expected, got string).",
+				"born":         `born: invalid value (date "1990-13-01" (YYYY-MM-DD)).`,
+				"address.city": "address.city: invalid value (string expected, got number).",
+			}},
+		{"NUL and control characters refused", jsonCT, strings.NewReader(`{"name":"Ab\u0000c","address":{"city":"Ly\u0007on"}}`), 422, "validation", "",
+			map[string]string{
+				"name":         "name: character not allowed (NUL character).",
+				"address.city": "address.city: character not allowed (control character U+0007).",
+			}},
 		{"validator failures, nested path", jsonCT, strings.NewReader(`{"name":"A","email":"x","count":11}`), 422, "validation", "",
 			map[string]string{
 				"name":         "name must be at least 2 characters in length",

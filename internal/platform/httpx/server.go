@@ -76,6 +76,7 @@ func NewEcho(o ServerOptions) *echo.Echo {
 	e.IPExtractor = trusted.clientIP
 	e.HTTPErrorHandler = ErrorHandler(o.Logger)
 	e.Pre(trusted.stripUntrustedForwarding)
+	e.Use(cleanURL)
 	if o.HSTS {
 		e.Use(hsts)
 	}
