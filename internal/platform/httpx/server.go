@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -110,7 +111,7 @@ func NewEcho(o ServerOptions) *echo.Echo {
 				level = slog.LevelError
 			}
 			o.Logger.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.String("method", v.Method), slog.String("uri", redactURI(c.Request().URL)), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
 			return nil
 		},
@@ -152,6 +153,27 @@ func bodyLimit(n int64, skip func(echo.Context) bool) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// redactURI is the request's path and query for the log, without what must
+// not sit in logs: single-use tokens (activation and reset links) and
+// anything that looks like an email address (searches by person).
+func redactURI(u *url.URL) string {
+	if u.RawQuery == "" {
+		return u.Path
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return u.Path + "?[unparsable]"
+	}
+	for k, vs := range q {
+		for i, v := range vs {
+			if strings.Contains(v, "@") || strings.EqualFold(k, "token") || strings.EqualFold(k, "email") {
+				vs[i] = "[redacted]"
+			}
+		}
+	}
+	return u.Path + "?" + q.Encode()
 }
 
 func requestID(c echo.Context) string {

@@ -3,6 +3,7 @@ package httpx
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 )
 
@@ -44,4 +45,18 @@ func who2(e http.Handler, target string) int {
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, req)
 	return rec.Code
+}
+
+func TestRedactURI_KeepsEmailsAndTokensOutOfTheLog(t *testing.T) {
+	for in, want := range map[string]string{
+		"/admin/messages?to=lea%40example.fr&kind=invitation": "/admin/messages?kind=invitation&to=%5Bredacted%5D",
+		"/account/activate?token=abc123":                      "/account/activate?token=%5Bredacted%5D",
+		"/api/v1/candidates?q=Martin":                         "/api/v1/candidates?q=Martin",
+		"/healthz":                                            "/healthz",
+	} {
+		u, _ := url.Parse(in)
+		if got := redactURI(u); got != want {
+			t.Errorf("%s → %s, want %s", in, got, want)
+		}
+	}
 }
