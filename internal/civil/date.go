@@ -147,6 +147,9 @@ func (d Date) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads "YYYY-MM-DD" or null.
+// MinYear and MaxYear bound the dates a request may carry.
+const MinYear, MaxYear = 1900, 2199
+
 func (d *Date) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		*d = Date{}
@@ -164,6 +167,12 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	p, err := Parse(s)
 	if err != nil {
+		return bad
+	}
+	if p.Year < MinYear || p.Year > MaxYear {
+		// 0001-01-01 or 9999-12-31 is a slip or a probe, never a real
+		// birth, session or debt date.
+		bad.Value = fmt.Sprintf("date %s (%d–%d)", b, MinYear, MaxYear)
 		return bad
 	}
 	*d = p

@@ -98,3 +98,16 @@ func TestString_PadsEveryPart(t *testing.T) {
 		t.Errorf("JSON: %s", b)
 	}
 }
+
+func TestUnmarshalJSON_RefusesAbsurdYearsAtTheBoundaries(t *testing.T) {
+	for in, ok := range map[string]bool{
+		`"1899-12-31"`: false, `"1900-01-01"`: true, `"2199-12-31"`: true, `"2200-01-01"`: false,
+		`"0001-01-01"`: false, `"9999-12-31"`: false,
+	} {
+		var d Date
+		err := json.Unmarshal([]byte(in), &d)
+		if (err == nil) != ok {
+			t.Errorf("%s: err %v, want ok=%v", in, err, ok)
+		}
+	}
+}
