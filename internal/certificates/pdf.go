@@ -17,7 +17,6 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/components/image"
 	"github.com/johnfercher/maroto/v2/pkg/components/line"
 	"github.com/johnfercher/maroto/v2/pkg/components/row"
-	"github.com/johnfercher/maroto/v2/pkg/components/text"
 	"github.com/johnfercher/maroto/v2/pkg/consts/align"
 	"github.com/johnfercher/maroto/v2/pkg/consts/extension"
 	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
@@ -93,19 +92,19 @@ func RenderPDF(d Document) ([]byte, error) {
 	center := func(size float64, style fontstyle.Type, c *props.Color, top float64) props.Text {
 		return props.Text{Size: size, Style: style, Align: align.Center, Color: c, Top: top}
 	}
-	m.AddAutoRow(text.NewCol(12, d.Certifier, center(10, fontstyle.Normal, grey, 0)))
-	m.AddAutoRow(text.NewCol(12, strings.ToUpper(title(d)), center(22, bold, navy, 4)))
-	m.AddAutoRow(text.NewCol(12, d.CertificationTitle, center(16, bold, nil, 3)))
-	m.AddAutoRow(text.NewCol(12, codesLine(d), center(9, fontstyle.Normal, grey, 2)))
+	m.AddAutoRow(pdfdoc.TextCol(12, d.Certifier, center(10, fontstyle.Normal, grey, 0)))
+	m.AddAutoRow(pdfdoc.TextCol(12, strings.ToUpper(title(d)), center(22, bold, navy, 4)))
+	m.AddAutoRow(pdfdoc.TextCol(12, d.CertificationTitle, center(16, bold, nil, 3)))
+	m.AddAutoRow(pdfdoc.TextCol(12, codesLine(d), center(9, fontstyle.Normal, grey, 2)))
 	m.AddRow(4, line.NewCol(12, props.Line{Color: navy, SizePercent: 40, Thickness: 0.4}))
 
-	m.AddAutoRow(text.NewCol(12, "est délivré(e) à", center(11, fontstyle.Normal, nil, 3)))
-	m.AddAutoRow(text.NewCol(12, d.Holder.FirstName+" "+d.Holder.LastName, center(20, bold, nil, 2)))
+	m.AddAutoRow(pdfdoc.TextCol(12, "est délivré(e) à", center(11, fontstyle.Normal, nil, 3)))
+	m.AddAutoRow(pdfdoc.TextCol(12, d.Holder.FirstName+" "+d.Holder.LastName, center(20, bold, nil, 2)))
 	if d.Kind == KindCertificate && d.AwardedOn != nil {
-		m.AddAutoRow(text.NewCol(12, "qui a obtenu la certification le "+LongDate(*d.AwardedOn)+
+		m.AddAutoRow(pdfdoc.TextCol(12, "qui a obtenu la certification le "+LongDate(*d.AwardedOn)+
 			", chaque bloc de compétences étant validé à cette date :", center(11, fontstyle.Normal, nil, 3)))
 	} else {
-		m.AddAutoRow(text.NewCol(12, "qui a validé les blocs de compétences suivants, chacun valable cinq ans à compter de sa validation par le jury :",
+		m.AddAutoRow(pdfdoc.TextCol(12, "qui a validé les blocs de compétences suivants, chacun valable cinq ans à compter de sa validation par le jury :",
 			center(11, fontstyle.Normal, nil, 3)))
 	}
 
@@ -118,26 +117,26 @@ func RenderPDF(d Document) ([]byte, error) {
 	}
 	hr := make([]core.Col, len(headers))
 	for i, h := range headers {
-		hr[i] = text.NewCol(cols[i], h, head)
+		hr[i] = pdfdoc.TextCol(cols[i], h, head)
 	}
 	m.AddAutoRow(hr...)
 	for _, c := range d.Components {
 		r := []core.Col{
-			text.NewCol(cols[0], c.Code, cell),
-			text.NewCol(cols[1], c.Title, cell),
-			text.NewCol(cols[2], shortDate(c.AcquiredOn), cell),
+			pdfdoc.TextCol(cols[0], c.Code, cell),
+			pdfdoc.TextCol(cols[1], c.Title, cell),
+			pdfdoc.TextCol(cols[2], shortDate(c.AcquiredOn), cell),
 		}
 		if d.Kind != KindCertificate {
-			r = append(r, text.NewCol(cols[3], shortDate(c.ExpiresOn), cell))
+			r = append(r, pdfdoc.TextCol(cols[3], shortDate(c.ExpiresOn), cell))
 		}
 		m.AddAutoRow(r...)
 	}
 	if d.Kind != KindCertificate {
-		m.AddAutoRow(text.NewCol(12, "Cette attestation ne vaut pas certificat de qualification professionnelle. "+
+		m.AddAutoRow(pdfdoc.TextCol(12, "Cette attestation ne vaut pas certificat de qualification professionnelle. "+
 			"Un bloc n'est plus valable à sa date d'expiration.", props.Text{Size: 8, Color: grey, Top: 3}))
 	}
 	if d.Supersedes != "" {
-		m.AddAutoRow(text.NewCol(12, "Ce document remplace le document n° "+d.Supersedes+".", props.Text{Size: 8, Color: grey, Top: 1}))
+		m.AddAutoRow(pdfdoc.TextCol(12, "Ce document remplace le document n° "+d.Supersedes+".", props.Text{Size: 8, Color: grey, Top: 1}))
 	}
 
 	qr, err := qrPNG(d.VerificationURL)
@@ -148,15 +147,15 @@ func RenderPDF(d Document) ([]byte, error) {
 	m.AddRows(row.New(36).Add(
 		image.NewFromBytesCol(2, qr, extension.Png, props.Rect{Percent: 100}),
 		col.New(5).Add(
-			text.New("N° "+d.Number, props.Text{Size: 11, Style: bold, Left: 3}),
-			text.New("Vérifier l'authenticité : "+d.VerificationURL, props.Text{Size: 8, Left: 3, Top: 7, Color: grey}),
-			text.New("Fait le "+LongDate(d.IssuedOn), props.Text{Size: 9, Left: 3, Top: 14}),
+			pdfdoc.Text("N° "+d.Number, props.Text{Size: 11, Style: bold, Left: 3}),
+			pdfdoc.Text("Vérifier l'authenticité : "+d.VerificationURL, props.Text{Size: 8, Left: 3, Top: 7, Color: grey}),
+			pdfdoc.Text("Fait le "+LongDate(d.IssuedOn), props.Text{Size: 9, Left: 3, Top: 14}),
 		),
 		col.New(5).Add(
-			text.New("Pour le certificateur", props.Text{Size: 9, Style: bold, Align: align.Right}),
-			text.New(d.Certifier, props.Text{Size: 8, Align: align.Right, Top: 5, Color: grey}),
-			text.New("Signé électroniquement (Ed25519), clé "+d.KID, props.Text{Size: 8, Align: align.Right, Top: 16, Color: grey}),
-			text.New("Sceau : "+abbrev(d.Signature), props.Text{Size: 8, Align: align.Right, Top: 21, Color: grey}),
+			pdfdoc.Text("Pour le certificateur", props.Text{Size: 9, Style: bold, Align: align.Right}),
+			pdfdoc.Text(d.Certifier, props.Text{Size: 8, Align: align.Right, Top: 5, Color: grey}),
+			pdfdoc.Text("Signé électroniquement (Ed25519), clé "+d.KID, props.Text{Size: 8, Align: align.Right, Top: 16, Color: grey}),
+			pdfdoc.Text("Sceau : "+abbrev(d.Signature), props.Text{Size: 8, Align: align.Right, Top: 21, Color: grey}),
 		),
 	))
 

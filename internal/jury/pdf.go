@@ -8,7 +8,6 @@ import (
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/pdfdoc"
 	"github.com/johnfercher/maroto/v2/pkg/components/col"
-	"github.com/johnfercher/maroto/v2/pkg/components/text"
 	"github.com/johnfercher/maroto/v2/pkg/consts/align"
 	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
 	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
@@ -38,10 +37,10 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 	bold := props.Text{Style: fontstyle.Bold}
 	line := func(s string, p ...props.Text) {
 		if len(p) > 0 {
-			doc.AddAutoRow(text.NewCol(12, s, p[0]))
+			doc.AddAutoRow(pdfdoc.TextCol(12, s, p[0]))
 			return
 		}
-		doc.AddAutoRow(text.NewCol(12, s))
+		doc.AddAutoRow(pdfdoc.TextCol(12, s))
 	}
 	gap := func() { doc.AddRow(3, col.New(12)) }
 
@@ -158,7 +157,7 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 func addRow(doc core.Maroto, cells []string, sizes []int, p props.Text) {
 	cols := make([]core.Col, len(cells))
 	for i, c := range cells {
-		cols[i] = text.NewCol(sizes[i], c, p)
+		cols[i] = pdfdoc.TextCol(sizes[i], c, p)
 	}
 	doc.AddAutoRow(cols...)
 }
