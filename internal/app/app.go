@@ -25,6 +25,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/jobs"
 	"github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
+	"github.com/ancr/cqp/internal/reporting"
 	"github.com/ancr/cqp/internal/rules"
 	"github.com/ancr/cqp/internal/training"
 	"github.com/ancr/cqp/internal/vae"
@@ -70,6 +71,8 @@ type App struct {
 	Jury        *jury.Service
 	// Certificates signs with the keys under CQP_DATA_DIR/keys.
 	Certificates *certificates.Service
+	// Reporting reads across features: statistics and exports.
+	Reporting *reporting.Service
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -156,6 +159,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Certificates = certificates.NewService(db, o.Now, a.Referential, keys, cfg.BaseURL, a.Jury.Roster)
 
+	a.Reporting = reporting.NewService(db, a.Referential, o.Now)
+
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
 			return fail(err)
@@ -220,6 +225,7 @@ func (a *App) routes() {
 	a.Certificates.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
 	a.Outbox.Routes(api, auth.Require(auth.RoleAdmin), func(c echo.Context) string { return auth.Caller(c).ID })
+	a.Reporting.Routes(api, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 
 	// The browser interface at the root: pages, static assets, HTML errors.
