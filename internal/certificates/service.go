@@ -274,11 +274,27 @@ func (s *Service) PDF(ctx context.Context, actor auth.User, number string) ([]by
 	if err != nil {
 		return nil, err
 	}
-	d, err := r.Document()
+	d, err := s.verified(r)
 	if err != nil {
-		return nil, fmt.Errorf("certificate %s: %w", number, err)
+		return nil, httpx.Conflict("invalid_signature",
+			"Ce document ne correspond plus à sa signature : il a été modifié hors de la plateforme et n'est pas délivré.",
+			"This document no longer matches its signature: it was changed outside the platform and is not served.").Wrap(err)
 	}
 	return RenderPDF(d)
+}
+
+// verified reads a stored document only if its signature holds and it is
+// the document of its own row: the stored body is not trusted (an edit in
+// the database would otherwise print, and verify, a forged name).
+func (s *Service) verified(r Record) (Document, error) {
+	d, err := Verify([]byte(r.Body), s.keys.Public())
+	if err != nil {
+		return Document{}, fmt.Errorf("certificate %s: %w", r.Number, err)
+	}
+	if d.Number != r.Number || d.Certification != r.Certification || d.Kind != r.Kind {
+		return Document{}, fmt.Errorf("certificate %s: the signed document is %s", r.Number, d.Number)
+	}
+	return d, nil
 }
 
 // Credentials returns the signed Open Badges credentials of a document.
@@ -334,6 +350,8 @@ func (s *Service) Revoke(ctx context.Context, actorID, number, reason string) (R
 const (
 	StatusValid   = "valid"
 	StatusRevoked = "revoked"
+	// StatusInvalid: the stored document does not match its signature.
+	StatusInvalid = "invalid"
 )
 
 // PublicView is GET /verify/{number}: enough to tell a genuine document
@@ -374,9 +392,11 @@ func (s *Service) Public(ctx context.Context, number string) (PublicView, error)
 	if err != nil {
 		return PublicView{}, err
 	}
-	d, err := r.Document()
+	d, err := s.verified(r)
 	if err != nil {
-		return PublicView{}, fmt.Errorf("certificate %s: %w", number, err)
+		// Say so, and show nothing of a document that may be forged.
+		return PublicView{Number: r.Number, Status: StatusInvalid, Kind: r.Kind, Certification: r.Certification,
+			Components: []ComponentLine{}}, nil
 	}
 	v := PublicView{Number: d.Number, Status: StatusValid, Kind: d.Kind, Certification: d.Certification,
 		CertificationTitle: d.CertificationTitle, IssuedOn: d.IssuedOn, AwardedOn: d.AwardedOn, Components: d.Components,

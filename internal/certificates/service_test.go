@@ -677,3 +677,37 @@ func TestMigrations_DocumentsStoredWithLZ4OnPostgres(t *testing.T) {
 		}
 	}
 }
+
+// Editing the signed body in the database (a forged name) made /verify say
+// "valide" with the forged name: the signature is now checked before any
+// answer, and the PDF is not drawn from a body that does not match it.
+func TestVerify_ABodyEditedInTheDatabaseIsInvalid(t *testing.T) {
+	env := apptest.New(t)
+	_, admin := env.User(t, auth.RoleAdmin)
+	c := env.Candidate(t, apptest.Names("Thị Ánh", "Nguyễn"))
+	decide(t, env, c.ID, "CLERC-1@2024-02-29")
+	_, d := issue(t, env, admin, c.ID)
+	var body string
+	if err := env.App.DB.Table("certificates").Select("body").Where("number = ?", d.Number).Scan(&body).Error; err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.Replace(body, "Thị Ánh", "Mallory", 1)
+	if forged == body {
+		t.Fatal("the fixture's body holds no first name")
+	}
+	if err := env.App.DB.Table("certificates").Where("number = ?", d.Number).Update("body", forged).Error; err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	env.Do(t, "GET", "/api/v1/verify/"+d.Number, "", nil).Expect(t, 200).JSON(t, &v)
+	if v["status"] != "invalid" || strings.Contains(fmt.Sprint(v), "Mallory") {
+		t.Fatalf("forged document verified as %v", v)
+	}
+	page := env.Do(t, "GET", "/verify/"+d.Number, "", nil)
+	if !strings.Contains(string(page.Body), "Document INVALIDE") || strings.Contains(string(page.Body), "Mallory") {
+		t.Fatalf("page: %s", page.Body)
+	}
+	if r := env.Do(t, "GET", "/api/v1/certificates/"+d.Number+"/pdf", admin, nil); r.Status != 409 || r.Problem(t).Code != "invalid_signature" {
+		t.Fatalf("PDF of a forged body: %d %s", r.Status, r.Body)
+	}
+}
