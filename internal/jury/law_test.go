@@ -297,3 +297,36 @@ func must(t *testing.T, res *apptest.Response, status int) *apptest.Response {
 	}
 	return res
 }
+
+// A member excluded for a conflict of interest could still read that
+// candidate's VAE dossier and timeline through the jury: no longer.
+func TestExcludedMember_CannotReadTheCandidatesVAEDossier(t *testing.T) {
+	p := newPanel(t, 4, 1, "2026-12-10")
+	cand := p.env.Candidate(t, apptest.Employer("Cabinet sans lien"))
+	p.env.Enroll(t, cand.ID, cert)
+	d := vaeRequest(t, p.env, p.admin, cand.ID, [3]string{p.pros[0].Organisation, "2024-01-01", ""})
+	res := p.env.Do(t, "POST", p.path("/candidates"), p.admin, map[string]any{"candidate_id": cand.ID})
+	var a jury.AssignmentView
+	must(t, res, http.StatusCreated).JSON(t, &a)
+	if len(a.Exclusions) != 1 || a.Exclusions[0].UserID != p.pros[0].ID {
+		t.Fatalf("exclusions %+v", a.Exclusions)
+	}
+	// The dossier handed to this jury (the column the VAE feature sets).
+	if err := p.env.App.DB.Table("vae_dossiers").Where("id = ?", d).Update("jury_id", p.jury.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	excluded, other := p.pros[0].token, p.pros[1].token
+	for _, path := range []string{"/api/v1/vae/dossiers/" + d, "/api/v1/vae/dossiers/" + d + "/timeline"} {
+		if r := p.env.Do(t, "GET", path, excluded, nil); r.Status != http.StatusNotFound {
+			t.Errorf("excluded member: GET %s → %d, want 404", path, r.Status)
+		}
+		if r := p.env.Do(t, "GET", path, other, nil); r.Status != http.StatusOK {
+			t.Errorf("member without conflict: GET %s → %d, want 200", path, r.Status)
+		}
+	}
+	var list struct{ Items []struct{ ID string } }
+	must(t, p.env.Do(t, "GET", "/api/v1/vae/dossiers", excluded, nil), http.StatusOK).JSON(t, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("the excluded member lists the dossier: %+v", list.Items)
+	}
+}

@@ -321,11 +321,15 @@ func loadCandidate(tx *gorm.DB, id string) (candidates.Candidate, error) {
 	return c, nil
 }
 
-// Examines says whether a user sits on a jury; the VAE feature asks it before
-// letting a member open a dossier handed to that jury.
-func (s *Service) Examines(ctx context.Context, userID, juryID string) (bool, error) {
+// Examines says whether a user sits on a jury and may examine that
+// candidate: a member excluded for a conflict of interest with the candidate
+// may not read their VAE dossier, timeline or documents either. The VAE
+// feature asks it before showing a dossier to a jury member.
+func (s *Service) Examines(ctx context.Context, userID, juryID, candidateID string) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&Member{}).Where("jury_id = ? AND user_id = ?", juryID, userID).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(&Member{}).Where("jury_id = ? AND user_id = ?", juryID, userID).
+		Where("NOT EXISTS (SELECT 1 FROM jury_exclusions e WHERE e.jury_id = ? AND e.candidate_id = ? AND e.user_id = ?)",
+			juryID, candidateID, userID).Count(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("jury %s membership: %w", juryID, err)
 	}

@@ -24,7 +24,9 @@ type Referential interface {
 // it (SetExaminers in the composition root); until then only the owner and
 // administrators reach a dossier.
 type Examiners interface {
-	Examines(ctx context.Context, userID, juryID string) (bool, error)
+	// Examines: userID sits on juryID and is not excluded for a conflict
+	// of interest with candidateID.
+	Examines(ctx context.Context, userID, juryID, candidateID string) (bool, error)
 }
 
 // Service is the VAE feature.
@@ -108,7 +110,7 @@ func (s *Service) canSee(ctx context.Context, actor auth.User, d Dossier) (bool,
 		if d.JuryID == nil || s.examiners == nil {
 			return false, nil
 		}
-		ok, err := s.examiners.Examines(ctx, actor.ID, *d.JuryID)
+		ok, err := s.examiners.Examines(ctx, actor.ID, *d.JuryID, d.CandidateID)
 		if err != nil {
 			return false, fmt.Errorf("vae dossier %s: jury access: %w", d.ID, err)
 		}

@@ -346,7 +346,7 @@ func TestDossier_BuiltSubmittedLockedHandedToJury(t *testing.T) {
 // examiners stands for the jury feature: jury-1 has the one member.
 type examiners struct{ member string }
 
-func (e examiners) Examines(_ context.Context, userID, juryID string) (bool, error) {
+func (e examiners) Examines(_ context.Context, userID, juryID, _ string) (bool, error) {
 	return juryID == "jury-1" && userID == e.member, nil
 }
 
