@@ -67,6 +67,13 @@ func Migrations() []*database.Migration {
 		Migrate: func(tx *gorm.DB) error {
 			return tx.Exec("CREATE INDEX idx_candidates_email ON candidates (email)").Error
 		},
+	}, {
+		// The import finds a candidate already recorded by names and birth
+		// date (docs/domain.md: one person, one record).
+		ID: "2026120503_candidates_birth_date_index",
+		Migrate: func(tx *gorm.DB) error {
+			return tx.Exec("CREATE INDEX idx_candidates_birth_date ON candidates (birth_date)").Error
+		},
 	}}
 }
 

@@ -250,7 +250,7 @@ func (d importJobData) PhaseLabel(p *page) string {
 }
 
 var fieldPathRe = regexp.MustCompile(`^lines\[(\d+)\](?:\.(.+))?$`)
-var linePrefixRe = regexp.MustCompile(`^(Ligne|Line) \d+ ?: `)
+var linePrefixRe = regexp.MustCompile(`^(Ligne|Line) \d+(, (colonne|column) [^:]+)? ?: `)
 
 func (ui *UI) importJobPage(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)

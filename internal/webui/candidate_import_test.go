@@ -120,8 +120,9 @@ func TestImportPage_BadLinesAreListedInFrenchAndNothingIsWritten(t *testing.T) {
 	}
 
 	// A wrong header is line 1.
-	loc = v.postFile("/admin/candidates/import", nil, "candidats.csv", []byte("prenom;nom\nA;B\n")).location(t)
-	importResult(t, v, loc).has(t, "colonne inconnue « prenom »", "colonne obligatoire « birth_date » absente", `<td class="num">1</td>`)
+	loc = v.postFile("/admin/candidates/import", nil, "candidats.csv", []byte("pseudo;nom\nA;B\n")).location(t)
+	importResult(t, v, loc).has(t, "colonne inconnue « pseudo »", "colonne obligatoire « Prénom » absente",
+		"colonne obligatoire « Date de naissance » absente", `<td class="num">1</td>`)
 }
 
 func TestImportPage_WrongTypeOrTooLargeIsRefusedNextToTheInput(t *testing.T) {
