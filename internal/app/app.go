@@ -127,7 +127,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	if a.Auth, err = auth.NewService(db, auth.Options{TokenTTL: cfg.TokenTTL, Hash: o.Hash, Now: o.Now,
-		CandidateLinker: candidates.Exists}); err != nil {
+		CandidateLinker: candidates.Exists, Outbox: a.Outbox, BaseURL: cfg.BaseURL}); err != nil {
 		return fail(err)
 	}
 	a.Referential = referential.NewService(db, o.Now)

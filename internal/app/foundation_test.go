@@ -56,11 +56,11 @@ func TestErrors_AreProblemsWithTheContractStatuses(t *testing.T) {
 func TestErrors_FieldMessagesFollowAcceptLanguage(t *testing.T) {
 	env := apptest.New(t)
 	_, admin := env.User(t, auth.RoleAdmin)
-	body := map[string]any{"email": "x@y.fr", "name": "Nom", "role": "admin"}
+	body := map[string]any{"email": "x@y.fr", "role": "admin"}
 	fr := env.Do(t, "POST", "/api/v1/users", admin, body, "Accept-Language", "fr-FR,fr;q=0.9").Problem(t)
 	en := env.Do(t, "POST", "/api/v1/users", admin, body, "Accept-Language", "en-GB,en;q=0.9").Problem(t)
-	if !fr.HasField("password") || !en.HasField("password") {
-		t.Fatalf("password not named: %+v / %+v", fr, en)
+	if !fr.HasField("name") || !en.HasField("name") {
+		t.Fatalf("name not named: %+v / %+v", fr, en)
 	}
 	if fr.Errors[0].Message == en.Errors[0].Message {
 		t.Fatalf("same message in both languages: %q", fr.Errors[0].Message)

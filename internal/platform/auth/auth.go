@@ -16,6 +16,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/messages"
 	"gorm.io/gorm"
 )
 
@@ -42,17 +43,22 @@ const (
 
 // User is an account.
 type User struct {
-	ID           string     `gorm:"primaryKey;size:36" json:"id"`
-	Email        string     `gorm:"size:254;not null;uniqueIndex" json:"email"`
-	Name         string     `gorm:"size:200;not null" json:"name"`
-	Role         string     `gorm:"size:20;not null;index" json:"role"`
-	Organisation string     `gorm:"size:200" json:"organisation"`
-	Gender       string     `gorm:"size:20;not null;default:unspecified" json:"gender"`
-	CandidateID  *string    `gorm:"size:36;index" json:"candidate_id"`
-	PasswordHash string     `gorm:"size:200;not null" json:"-"`
-	DisabledAt   *time.Time `json:"-"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"-"`
+	ID           string  `gorm:"primaryKey;size:36" json:"id"`
+	Email        string  `gorm:"size:254;not null;uniqueIndex" json:"email"`
+	Name         string  `gorm:"size:200;not null" json:"name"`
+	Role         string  `gorm:"size:20;not null;index" json:"role"`
+	Organisation string  `gorm:"size:200" json:"organisation"`
+	Gender       string  `gorm:"size:20;not null;default:unspecified" json:"gender"`
+	CandidateID  *string `gorm:"size:36;index" json:"candidate_id"`
+	PasswordHash string  `gorm:"size:200;not null" json:"-"`
+	// Locale is the language messages are written in: "fr" or "en".
+	Locale string `gorm:"size:2;not null;default:fr" json:"locale"`
+	// ActivatedAt is nil for an invited account that has not chosen its
+	// password yet: it cannot sign in.
+	ActivatedAt *time.Time `json:"-"`
+	DisabledAt  *time.Time `json:"-"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"-"`
 }
 
 // Is tells whether the user has one of the roles.
@@ -79,6 +85,9 @@ type CandidateLinker func(tx *gorm.DB, candidateID string) (bool, error)
 
 // Service is accounts and sessions.
 type Service struct {
+	outbox   *messages.Outbox
+	baseURL  string
+	resets   *throttle
 	db       *gorm.DB
 	now      func() time.Time
 	ttl      time.Duration
@@ -97,6 +106,10 @@ type Options struct {
 	// CandidateLinker checks candidate_id on account creation (the
 	// candidates feature's Exists); without it no candidate account is made.
 	CandidateLinker CandidateLinker
+	// Outbox sends invitations and password messages; BaseURL is the
+	// public address their links start with.
+	Outbox  *messages.Outbox
+	BaseURL string
 }
 
 // NewService builds the service; it hashes a dummy password once so that a
@@ -113,7 +126,8 @@ func NewService(db *gorm.DB, o Options) (*Service, error) {
 		return nil, err
 	}
 	return &Service{db: db, now: o.Now, ttl: o.TokenTTL, params: o.Hash, throttle: newThrottle(o.Now), dummy: dummy,
-		cache: newTokenCache(o.Now, 10*time.Second, 10_000), linker: o.CandidateLinker}, nil
+		cache: newTokenCache(o.Now, 10*time.Second, 10_000), linker: o.CandidateLinker,
+		outbox: o.Outbox, baseURL: strings.TrimRight(o.BaseURL, "/"), resets: newThrottle(o.Now)}, nil
 }
 
 // Session is what a successful login returns.
@@ -144,7 +158,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (Sessio
 	if err == nil {
 		hash = u.PasswordHash
 	}
-	ok := CheckPassword(password, hash) && err == nil && u.DisabledAt == nil
+	ok := CheckPassword(password, hash) && err == nil && u.DisabledAt == nil && u.ActivatedAt != nil
 	if !ok {
 		s.throttle.fail(email, ip)
 		return Session{}, httpx.Unauthorized("Adresse électronique ou mot de passe incorrect.", "Wrong email or password.")
@@ -218,10 +232,13 @@ func (s *Service) Logout(ctx context.Context, tok string) error {
 
 // NewUser is what an administrator gives to create an account.
 type NewUser struct {
-	Email        string  `json:"email" validate:"required,email,max=254"`
-	Name         string  `json:"name" validate:"required,min=2,max=200"`
-	Role         string  `json:"role" validate:"required,oneof=admin trainer jury support candidate"`
-	Password     string  `json:"password" validate:"required,min=10,max=256"`
+	Email string `json:"email" validate:"required,email,max=254"`
+	Name  string `json:"name" validate:"required,min=2,max=200"`
+	Role  string `json:"role" validate:"required,oneof=admin trainer jury support candidate"`
+	// Password, when empty, invites: the account is created inactive and
+	// the person chooses their password from the invitation's link.
+	Password     string  `json:"password" validate:"max=256"`
+	Locale       string  `json:"locale" validate:"omitempty,oneof=fr en"`
 	Organisation string  `json:"organisation" validate:"max=200"`
 	Gender       string  `json:"gender" validate:"omitempty,oneof=female male unspecified"`
 	CandidateID  *string `json:"candidate_id" validate:"omitempty,max=36"`
@@ -233,48 +250,42 @@ func (s *Service) CreateUser(ctx context.Context, actor string, in NewUser) (Use
 	if in.CandidateID != nil && *in.CandidateID == "" {
 		in.CandidateID = nil
 	}
-	switch {
-	case in.Role == RoleCandidate && in.CandidateID == nil:
-		return User{}, httpx.Invalid(httpx.Field("candidate_id",
-			"candidate_id est obligatoire pour un compte candidat.", "candidate_id is required for a candidate account."))
-	case in.Role != RoleCandidate && in.CandidateID != nil:
-		return User{}, httpx.Invalid(httpx.Field("candidate_id",
-			"candidate_id n'est admis que pour un compte candidat.", "candidate_id is only allowed for a candidate account."))
-	}
-	hash, err := HashPassword(in.Password, s.params)
-	if err != nil {
-		return User{}, err
+	var hash string
+	var activated *time.Time
+	if in.Password != "" {
+		if p := CheckPasswordPolicy("password", in.Password); p != nil {
+			return User{}, p
+		}
+		var err error
+		if hash, err = HashPassword(in.Password, s.params); err != nil {
+			return User{}, err
+		}
+		now := s.now().UTC()
+		activated = &now
 	}
 	if in.Gender == "" {
 		in.Gender = GenderUnspecified
 	}
+	if in.Locale == "" {
+		in.Locale = "fr"
+	}
 	u := User{ID: database.NewID(), Email: in.Email, Name: strings.TrimSpace(in.Name), Role: in.Role,
-		Organisation: strings.TrimSpace(in.Organisation), Gender: in.Gender, CandidateID: in.CandidateID, PasswordHash: hash}
-	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		if u.CandidateID != nil {
-			if s.linker == nil {
-				return fmt.Errorf("create user: no candidate linker installed")
-			}
-			ok, err := s.linker(tx, *u.CandidateID)
-			if err != nil {
-				return fmt.Errorf("create user: check candidate: %w", err)
-			}
-			if !ok {
-				return httpx.Invalid(httpx.Field("candidate_id", "Aucun candidat ne porte cet identifiant.", "No candidate has this id."))
-			}
-			var n int64
-			if err := tx.Model(&User{}).Where("candidate_id = ?", *u.CandidateID).Count(&n).Error; err != nil {
-				return fmt.Errorf("create user: %w", err)
-			}
-			if n > 0 {
-				return httpx.Conflict("conflict", "Ce candidat a déjà un compte.", "This candidate already has an account.")
-			}
+		Organisation: strings.TrimSpace(in.Organisation), Gender: in.Gender, CandidateID: in.CandidateID, PasswordHash: hash,
+		Locale: in.Locale, ActivatedAt: activated}
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := s.checkCandidateLink(tx, u); err != nil {
+			return err
 		}
 		if err := tx.Create(&u).Error; err != nil {
 			if database.IsDuplicate(err) {
 				return httpx.Conflict("conflict", "Un compte existe déjà avec cette adresse.", "An account already uses this email.")
 			}
 			return fmt.Errorf("create user: %w", err)
+		}
+		if u.ActivatedAt == nil {
+			if err := s.invite(tx, u); err != nil {
+				return err
+			}
 		}
 		return audit.Record(tx, s.now(), audit.Event{ActorID: actor, Action: "user.create", Entity: "user", EntityID: u.ID, After: u})
 	})
@@ -366,6 +377,32 @@ func Migrations() []*database.Migration {
 		ID: "2026120401_auth_users_gender",
 		Migrate: func(tx *gorm.DB) error {
 			return tx.Exec("ALTER TABLE users ADD COLUMN gender VARCHAR(20) NOT NULL DEFAULT 'unspecified'").Error
+		},
+	}, {
+		// Invitations: an account without a password is inactive until its
+		// person chooses one (activated_at); every existing account was
+		// created with a password, so it is active from its creation.
+		// locale: the language of the messages the account receives.
+		ID: "2026120510_auth_accounts_invitations",
+		Migrate: func(tx *gorm.DB) error {
+			for _, q := range []string{
+				"ALTER TABLE users ADD COLUMN locale VARCHAR(2) NOT NULL DEFAULT 'fr'",
+				"ALTER TABLE users ADD COLUMN activated_at TIMESTAMP",
+				"UPDATE users SET activated_at = created_at",
+			} {
+				if err := tx.Exec(q).Error; err != nil {
+					return err
+				}
+			}
+			type accountToken struct {
+				Hash      string    `gorm:"primaryKey;size:64"`
+				UserID    string    `gorm:"size:36;not null;index:idx_account_tokens_user"`
+				Purpose   string    `gorm:"size:20;not null"`
+				ExpiresAt time.Time `gorm:"not null"`
+				UsedAt    *time.Time
+				CreatedAt time.Time
+			}
+			return tx.Table("account_tokens").AutoMigrate(&accountToken{})
 		},
 	}}
 }

@@ -56,3 +56,15 @@ func (c *tokenCache) drop(hash string) {
 	delete(c.entries, hash)
 	c.mu.Unlock()
 }
+
+// dropUser forgets every cached session of a user but the one whose token
+// hashes to keep (a password change keeps the session that made it).
+func (c *tokenCache) dropUser(userID, keep string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, e := range c.entries {
+		if e.user.ID == userID && h != keep {
+			delete(c.entries, h)
+		}
+	}
+}

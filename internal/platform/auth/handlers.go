@@ -74,9 +74,90 @@ func (s *Service) Routes(g *echo.Group) {
 	g.POST("/auth/login", s.handleLogin)
 	g.POST("/auth/logout", s.handleLogout, Require())
 	g.GET("/auth/me", s.handleMe, Require())
+	g.POST("/auth/logout-all", s.handleLogoutAll, Require())
+	g.POST("/auth/activate", s.handleActivate)
+	g.POST("/auth/password-reset", s.handleResetRequest)
+	g.POST("/auth/password-reset/confirm", s.handleResetConfirm)
+	g.POST("/auth/password", s.handleChangePassword, Require())
 	g.POST("/users", s.handleCreateUser, Require(RoleAdmin))
 	g.GET("/users", s.handleListUsers, Require(RoleAdmin))
 	g.GET("/users/:id", s.handleGetUser, Require(RoleAdmin))
+	g.PATCH("/users/:id", s.handleUpdateUser, Require(RoleAdmin))
+	g.POST("/users/:id/invitation", s.handleResendInvitation, Require(RoleAdmin))
+}
+
+type tokenPassword struct {
+	Token    string `json:"token" validate:"required,max=200"`
+	Password string `json:"password" validate:"required,max=256"`
+}
+
+func (s *Service) handleActivate(c echo.Context) error {
+	var req tokenPassword
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	if err := s.Activate(c.Request().Context(), req.Token, req.Password); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Service) handleResetRequest(c echo.Context) error {
+	var req struct {
+		Email string `json:"email" validate:"required,max=254"`
+	}
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	if err := s.RequestReset(c.Request().Context(), req.Email, c.RealIP()); err != nil {
+		return err
+	}
+	// The same answer whether or not the address has an account.
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "accepted"})
+}
+
+func (s *Service) handleResetConfirm(c echo.Context) error {
+	var req tokenPassword
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	if err := s.ConfirmReset(c.Request().Context(), req.Token, req.Password); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func bearer(c echo.Context) string {
+	tok, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	return strings.TrimSpace(tok)
+}
+
+func (s *Service) handleChangePassword(c echo.Context) error {
+	var req struct {
+		Current string `json:"current_password" validate:"required,max=256"`
+		New     string `json:"new_password" validate:"required,max=256"`
+	}
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	if err := s.ChangePassword(c.Request().Context(), Caller(c), req.Current, req.New, bearer(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Service) handleLogoutAll(c echo.Context) error {
+	if err := s.LogoutAll(c.Request().Context(), Caller(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Service) handleResendInvitation(c echo.Context) error {
+	if err := s.ResendInvitation(c.Request().Context(), Caller(c).ID, c.Param("id")); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "sent"})
 }
 
 type loginRequest struct {
@@ -97,8 +178,7 @@ func (s *Service) handleLogin(c echo.Context) error {
 }
 
 func (s *Service) handleLogout(c echo.Context) error {
-	tok, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-	if err := s.Logout(c.Request().Context(), strings.TrimSpace(tok)); err != nil {
+	if err := s.Logout(c.Request().Context(), bearer(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -127,11 +207,21 @@ func (s *Service) handleListUsers(c echo.Context) error {
 	if role != "" && !slices.Contains(Roles, role) {
 		return httpx.Invalid(httpx.Field("role", "Rôle inconnu.", "Unknown role."))
 	}
-	us, err := s.List(c.Request().Context(), role)
+	return httpx.List(c, func(after string, limit int) ([]User, string, error) {
+		return s.Search(c.Request().Context(), UserQuery{Q: c.QueryParam("q"), Role: role, After: after, Limit: limit})
+	})
+}
+
+func (s *Service) handleUpdateUser(c echo.Context) error {
+	var req UserChange
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	u, err := s.UpdateUser(c.Request().Context(), Caller(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, us)
+	return c.JSON(http.StatusOK, u)
 }
 
 func (s *Service) handleGetUser(c echo.Context) error {

@@ -206,6 +206,18 @@ func funcs(lang string) map[string]any {
 	return map[string]any{
 		"date": func(v any) string { return FormatDate(lang, v) },
 		"time": func(t time.Time) string { return FormatTime(lang, t) },
+		"role": func(r string) string {
+			names := map[string][2]string{"admin": {"administrateur", "administrator"}, "trainer": {"formateur", "trainer"},
+				"jury": {"membre de jury", "jury member"}, "candidate": {"candidat", "candidate"},
+				"support": {"accompagnateur VAE", "VAE support person"}}
+			if n, ok := names[r]; ok {
+				if lang == "en" {
+					return n[1]
+				}
+				return n[0]
+			}
+			return r
+		},
 		"plural": func(n int, one, many string) string {
 			if n == 1 || (lang == "fr" && n == 0) {
 				return one
