@@ -277,6 +277,12 @@ func (ui *UI) switchLang(c echo.Context) error {
 	ck := ui.cookie(langCookie, lang, 365*24*3600)
 	ck.HttpOnly = false
 	c.SetCookie(ck)
+	if u, ok := auth.UserFrom(c); ok {
+		// The person's messages follow the language they read the pages in.
+		if err := ui.Auth.SetLocale(c.Request().Context(), u.ID, lang); err != nil {
+			return err
+		}
+	}
 	next := safeNext(c.QueryParam("next"))
 	if next == "" {
 		next = "/"

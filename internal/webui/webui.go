@@ -121,6 +121,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 	g.POST("/login", ui.login)
 	g.POST("/logout", ui.logout)
 	g.GET("/lang/:lang", ui.switchLang)
+	ui.accountRoutes(g)
 
 	admin := g.Group("/admin", ui.require(auth.RoleAdmin))
 	admin.GET("", ui.dashboard)

@@ -1,0 +1,63 @@
+package webui_test
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/ancr/cqp/internal/app/apptest"
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/messages"
+	"github.com/ancr/cqp/internal/platform/messages/mailtest"
+)
+
+var activateRe = regexp.MustCompile(`/account/activate\?token=([A-Za-z0-9_-]+)`)
+
+func TestActivationPage_ChoosesThePasswordOnceAndSpentLinksSaySo(t *testing.T) {
+	srv := mailtest.Start(t)
+	env := apptest.New(t, apptest.WithSMTP(srv))
+	_, err := env.App.Auth.CreateUser(context.Background(), "test", auth.NewUser{Email: "lina@example.fr", Name: "Lina Petit", Role: auth.RoleTrainer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Deliver(t)
+	m := activateRe.FindStringSubmatch(srv.Find(messages.KindInvitation, "lina@example.fr")[0].Text)
+	v := newVisitor(t, env)
+	v.get(m[0]).has(t, "Activer mon compte", "Au moins 12 caractères")
+	form := url.Values{"token": {m[1]}, "password": {"phrase de passe solide"}, "password_again": {"phrase de passe autre"}}
+	v.post("/account/activate", form).status(t, 422)
+	form.Set("password_again", "phrase de passe solide")
+	if loc := v.post("/account/activate", form).location(t); loc != "/login" {
+		t.Fatalf("after activation: %s", loc)
+	}
+	v.get("/login").has(t, "Votre compte est activé")
+	res := v.post("/account/activate", form)
+	res.status(t, 400)
+	res.has(t, "Ce lien n'est plus valable", "nouvelle invitation")
+	v.get("/account/activate").has(t, "Ce lien n'est plus valable")
+}
+
+func TestAccountPage_ChangePasswordAndLanguageFollowsToMessages(t *testing.T) {
+	env := apptest.New(t)
+	v, u := signedIn(t, env, auth.RoleJury)
+	v.get("/account").has(t, "Mon compte", "Changer de mot de passe", "Se déconnecter partout")
+	v.post("/account/password", url.Values{"current_password": {"faux"}, "new_password": {"phrase de passe neuve"},
+		"new_password_again": {"phrase de passe neuve"}}).status(t, 422)
+	if loc := v.post("/account/password", url.Values{"current_password": {"motdepasse-de-test"}, "new_password": {"phrase de passe neuve"},
+		"new_password_again": {"phrase de passe neuve"}}).location(t); loc != "/account" {
+		t.Fatalf("after change: %s", loc)
+	}
+	v.get("/account").has(t, "Mot de passe changé")
+	v.get("/lang/en?next=/account")
+	got, err := env.App.Auth.Get(context.Background(), u.ID)
+	if err != nil || got.Locale != "en" {
+		t.Fatalf("locale %q, %v", got.Locale, err)
+	}
+	if loc := v.post("/account/logout-all", nil).location(t); loc != "/login" {
+		t.Fatalf("after logout-all: %s", loc)
+	}
+	if loc := v.get("/account").location(t); loc == "" {
+		t.Fatal("still signed in after signing out everywhere")
+	}
+}
