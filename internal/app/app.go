@@ -140,11 +140,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	// A scenario or module that fails its check is logged and not served.
 	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, o.AssessmentsFS, o.Logger)
-	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit})
+	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit, Outbox: a.Outbox})
 	a.Candidates.AddDataHolder(a.VAE)
 	a.Candidates.AddSupporter(a.VAE)
 	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential,
-		AttemptSummary: a.Training.ExamSummary, SubmittedOn: a.VAE.SubmittedOn, Ties: vaeTies{a.VAE}}); err != nil {
+		AttemptSummary: a.Training.ExamSummary, SubmittedOn: a.VAE.SubmittedOn, Ties: vaeTies{a.VAE}, Outbox: a.Outbox}); err != nil {
 		return fail(err)
 	}
 	a.Candidates.AddDataHolder(a.Jury)
@@ -157,7 +157,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
-	a.Certificates = certificates.NewService(db, o.Now, a.Referential, keys, cfg.BaseURL, a.Jury.Roster)
+	a.Certificates = certificates.NewService(certificates.Options{DB: db, Now: o.Now, Referential: a.Referential, Keys: keys,
+		BaseURL: cfg.BaseURL, Roster: a.Jury.Roster, Outbox: a.Outbox, VerifyRate: cfg.VerifyRate})
 
 	a.Reporting = reporting.NewService(db, a.Referential, o.Now)
 

@@ -19,6 +19,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
 	"gorm.io/gorm"
 )
@@ -37,12 +38,49 @@ type Service struct {
 	baseURL string
 	limiter *limiter
 	roster  RosterFunc
+	outbox  *messages.Outbox
 }
 
-// NewService builds the service. baseURL (CQP_BASE_URL) prefixes the
-// verification address printed in QR codes.
-func NewService(db *gorm.DB, now func() time.Time, ref Referential, keys *Keyring, baseURL string, roster RosterFunc) *Service {
-	return &Service{db: db, now: now, ref: ref, keys: keys, baseURL: strings.TrimRight(baseURL, "/"), limiter: newLimiter(now), roster: roster}
+// Options are what the service is built from.
+type Options struct {
+	DB          *gorm.DB
+	Now         func() time.Time
+	Referential Referential
+	Keys        *Keyring
+	// BaseURL (CQP_BASE_URL) prefixes the verification address printed in
+	// QR codes and sent in messages.
+	BaseURL string
+	Roster  RosterFunc
+	// Outbox tells holders their document is issued, in the issuing
+	// transaction; nil sends nothing.
+	Outbox *messages.Outbox
+	// VerifyRate is public checks per minute per client (CQP_VERIFY_RATE);
+	// 0 is unlimited.
+	VerifyRate int
+}
+
+// NewService builds the service.
+func NewService(o Options) *Service {
+	return &Service{db: o.DB, now: o.Now, ref: o.Referential, keys: o.Keys, baseURL: strings.TrimRight(o.BaseURL, "/"),
+		limiter: newLimiter(o.Now, o.VerifyRate), roster: o.Roster, outbox: o.Outbox}
+}
+
+// notifyIssued tells the holder their document is issued, with the links
+// to it and to its public check, in the issuing transaction.
+func (s *Service) notifyIssued(tx *gorm.DB, rec Record, doc Document, title string) error {
+	if s.outbox == nil {
+		return nil
+	}
+	to, ok, err := candidates.Recipient(tx, rec.CandidateID)
+	if err != nil || !ok {
+		return err
+	}
+	_, _, err = s.outbox.Enqueue(tx, messages.Draft{Kind: messages.KindCertificateIssued, To: to,
+		DedupeKey: "certificate_issued:" + rec.Number,
+		Data: map[string]any{"Number": rec.Number, "Full": rec.Kind == KindCertificate, "Certification": title,
+			"IssuedOn": doc.IssuedOn, "Supersedes": doc.Supersedes, "PDFLink": "/documents/" + rec.Number + "/pdf",
+			"VerifyURL": doc.VerificationURL, "Account": to.UserID != ""}})
+	return err
 }
 
 // Keys is the keyring the service signs with.
@@ -189,6 +227,9 @@ func (s *Service) Issue(ctx context.Context, actorID, candidateID, certification
 			}
 		}
 		res = Issued{Record: rec, Created: true}
+		if err := s.notifyIssued(tx, rec, doc, cert.Title); err != nil {
+			return err
+		}
 		return audit.Record(tx, s.now(), audit.Event{ActorID: actorID, Action: "certificate.issue", Entity: "certificate",
 			EntityID: number, After: map[string]any{"number": number, "kind": out.Kind, "candidate_id": candidateID,
 				"certification": cert.Code, "supersedes": doc.Supersedes, "kid": kid}})

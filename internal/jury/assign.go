@@ -244,6 +244,9 @@ func (s *Service) Assign(ctx context.Context, actor auth.User, juryID string, in
 		if err := s.touch(tx, &j); err != nil {
 			return err
 		}
+		if err := s.conveneCandidates(tx, j, cand.ID); err != nil {
+			return err
+		}
 		out = AssignmentView{Assignment: a, CandidateName: cand.FullName(), Exclusions: exs}
 		return audit.Record(tx, now, audit.Event{ActorID: actor.ID, Action: "jury.candidate.assign", Entity: "jury",
 			EntityID: juryID, After: out})

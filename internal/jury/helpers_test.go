@@ -64,9 +64,9 @@ func seatsBody(pros, reps []person) []map[string]any {
 // newPanel starts the product and creates a jury of pros professionals and
 // reps representatives (the first professional presides), sitting on
 // session.
-func newPanel(t *testing.T, pros, reps int, session string) *panel {
+func newPanel(t *testing.T, pros, reps int, session string, opts ...apptest.Option) *panel {
 	t.Helper()
-	env := apptest.New(t)
+	env := apptest.New(t, opts...)
 	_, admin := env.User(t, auth.RoleAdmin)
 	p := &panel{env: env, admin: admin, pros: juryUsers(t, env, pros, "Pro"), reps: juryUsers(t, env, reps, "Rep")}
 	res := env.Do(t, "POST", "/api/v1/juries", admin, map[string]any{

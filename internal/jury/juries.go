@@ -26,6 +26,8 @@ type NewJury struct {
 	Certification string      `json:"certification" validate:"required,max=60"`
 	SessionDate   civil.Date  `json:"session_date" validate:"required"`
 	Location      string      `json:"location" validate:"max=300"`
+	StartTime     string      `json:"start_time"`
+	EndTime       string      `json:"end_time"`
 	PresidentID   string      `json:"president_user_id" validate:"max=36"`
 	Members       []NewMember `json:"members" validate:"required,max=30,dive"`
 }
@@ -34,6 +36,8 @@ type NewJury struct {
 type JuryPatch struct {
 	SessionDate *civil.Date `json:"session_date"`
 	Location    *string     `json:"location" validate:"omitempty,max=300"`
+	StartTime   *string     `json:"start_time"`
+	EndTime     *string     `json:"end_time"`
 	PresidentID *string     `json:"president_user_id" validate:"omitempty,max=36"`
 	// Version, when given, is the version the change was based on: a jury
 	// changed since is not overwritten (409 version_conflict).
@@ -155,7 +159,11 @@ func (s *Service) Create(ctx context.Context, actor auth.User, in NewJury) (View
 		return View{}, httpx.Invalid(httpx.Field("certification", "Certification inconnue.", "Unknown certification."))
 	}
 	j := Jury{ID: database.NewID(), Certification: in.Certification, SessionDate: in.SessionDate,
-		Location: strings.TrimSpace(in.Location), Version: 1, CreatedBy: actor.ID}
+		Location: strings.TrimSpace(in.Location), StartTime: or(in.StartTime, "09:00"), EndTime: or(in.EndTime, "17:00"),
+		Version: 1, CreatedBy: actor.ID}
+	if err := checkHours(j.StartTime, j.EndTime); err != nil {
+		return View{}, err
+	}
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		ms, err := seatUsers(tx, j.ID, in.Members, 1)
 		if err != nil {
@@ -184,6 +192,9 @@ func (s *Service) Create(ctx context.Context, actor auth.User, in NewJury) (View
 			return fmt.Errorf("create jury members: %w", err)
 		}
 		if err := s.qualify(tx, actor, j.Certification, ms); err != nil {
+			return err
+		}
+		if err := s.convene(tx, j, ms); err != nil {
 			return err
 		}
 		return audit.Record(tx, now, audit.Event{ActorID: actor.ID, Action: "jury.create", Entity: "jury",
@@ -302,6 +313,15 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Jury
 		if p.Location != nil {
 			j.Location = strings.TrimSpace(*p.Location)
 		}
+		if p.StartTime != nil {
+			j.StartTime = *p.StartTime
+		}
+		if p.EndTime != nil {
+			j.EndTime = *p.EndTime
+		}
+		if err := checkHours(j.StartTime, j.EndTime); err != nil {
+			return err
+		}
 		if p.PresidentID != nil {
 			if _, ok := memberOf(ms, *p.PresidentID); !ok {
 				return httpx.Invalid(httpx.Field("president_user_id", "Le président doit être membre du jury.",
@@ -313,8 +333,19 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Jury
 		j.UpdatedAt = s.now().UTC()
 		if err := tx.Model(&Jury{}).Where("id = ?", id).Updates(map[string]any{
 			"session_date": j.SessionDate, "location": j.Location, "president_user_id": j.PresidentID,
+			"start_time": j.StartTime, "end_time": j.EndTime,
 			"version": j.Version, "updated_at": j.UpdatedAt}).Error; err != nil {
 			return fmt.Errorf("update jury %s: %w", id, err)
+		}
+		if !j.SessionDate.Equal(before.SessionDate) || j.Location != before.Location || j.StartTime != before.StartTime || j.EndTime != before.EndTime {
+			// Everyone expected learns of the change: the same calendar
+			// event, a higher sequence.
+			if err := s.convene(tx, j, ms); err != nil {
+				return err
+			}
+			if err := s.conveneCandidates(tx, j, ""); err != nil {
+				return err
+			}
 		}
 		if !j.SessionDate.Equal(before.SessionDate) {
 			// The 3-year look-back for former employers ends at the
@@ -386,6 +417,11 @@ func (s *Service) PutMember(ctx context.Context, actor auth.User, juryID string,
 		if err := s.touch(tx, &j); err != nil {
 			return err
 		}
+		if !existed {
+			if err := s.conveneMembers(tx, j, []Member{m}, false); err != nil {
+				return err
+			}
+		}
 		ev := audit.Event{ActorID: actor.ID, Action: "jury.member.put", Entity: "jury", EntityID: juryID, After: m}
 		if existed {
 			ev.Before = old
@@ -450,6 +486,10 @@ func (s *Service) RemoveMember(ctx context.Context, actor auth.User, juryID, use
 			return fmt.Errorf("remove member exclusions: %w", err)
 		}
 		if err := s.touch(tx, &j); err != nil {
+			return err
+		}
+		// The member is no longer expected: the event leaves their calendar.
+		if err := s.conveneMembers(tx, j, []Member{old}, true); err != nil {
 			return err
 		}
 		return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "jury.member.remove", Entity: "jury",

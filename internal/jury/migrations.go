@@ -115,7 +115,26 @@ func Migrations() []*database.Migration {
 			}
 			return nil
 		},
-	}, migrationDossierDate(), migrationExclusionEnd()}
+	}, migrationDossierDate(), migrationExclusionEnd(), migrationSessionHours()}
+}
+
+// migrationSessionHours gives a session its hours (Paris time), for the
+// convocations' calendar events; existing sessions sit 9:00–17:00.
+func migrationSessionHours() *database.Migration {
+	return &database.Migration{
+		ID: "2026120530_jury_session_hours",
+		Migrate: func(tx *gorm.DB) error {
+			for _, q := range []string{
+				"ALTER TABLE juries ADD COLUMN start_time VARCHAR(5) NOT NULL DEFAULT '09:00'",
+				"ALTER TABLE juries ADD COLUMN end_time VARCHAR(5) NOT NULL DEFAULT '17:00'",
+			} {
+				if err := tx.Exec(q).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
 }
 
 // migrationExclusionEnd records when a former employment ended, so that

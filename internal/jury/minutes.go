@@ -127,6 +127,9 @@ func (s *Service) Sign(ctx context.Context, actor auth.User, juryID string, in S
 				Update("final", true).Error; err != nil {
 				return fmt.Errorf("finalise decisions: %w", err)
 			}
+			if err := s.sendResults(tx, j); err != nil {
+				return err
+			}
 		}
 		if err := s.touch(tx, &j); err != nil {
 			return err

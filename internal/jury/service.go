@@ -15,6 +15,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -56,6 +57,9 @@ type Options struct {
 	AttemptSummary AttemptSummaryFunc
 	SubmittedOn    SubmittedOnFunc
 	Ties           CandidateTies
+	// Outbox receives the convocations and results, written in the
+	// transaction of the change that causes them; nil sends nothing.
+	Outbox *messages.Outbox
 }
 
 // Service is the jury feature: rules and transactions over the store.
@@ -67,6 +71,7 @@ type Service struct {
 	attemptSummary AttemptSummaryFunc
 	submittedOn    SubmittedOnFunc
 	ties           CandidateTies
+	outbox         *messages.Outbox
 }
 
 // NewService builds the service and loads the evaluation grids.
@@ -85,7 +90,7 @@ func NewService(o Options) (*Service, error) {
 		o.Grids = g
 	}
 	return &Service{db: o.DB, now: o.Now, ref: o.Referential, grids: o.Grids,
-		attemptSummary: o.AttemptSummary, submittedOn: o.SubmittedOn, ties: o.Ties}, nil
+		attemptSummary: o.AttemptSummary, submittedOn: o.SubmittedOn, ties: o.Ties, outbox: o.Outbox}, nil
 }
 
 // Grids returns the loaded evaluation grids.

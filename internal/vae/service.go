@@ -6,11 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
 	"gorm.io/gorm"
 )
@@ -37,12 +39,16 @@ type Service struct {
 	store       *Store
 	uploadLimit int64
 	examiners   Examiners
+	outbox      *messages.Outbox
 }
 
 // Config is what the service needs from the program's configuration.
 type Config struct {
 	DataDir     string // documents go under DataDir/uploads
 	UploadLimit int64  // largest document accepted, in bytes
+	// Outbox tells candidates of admissibility decisions, written in the
+	// decision's transaction; nil sends nothing.
+	Outbox *messages.Outbox
 }
 
 // NewService builds the service.
@@ -50,7 +56,7 @@ func NewService(db *gorm.DB, now func() time.Time, ref Referential, cfg Config) 
 	if cfg.UploadLimit <= 0 {
 		cfg.UploadLimit = 10 << 20
 	}
-	return &Service{db: db, now: now, ref: ref, store: NewStore(cfg.DataDir), uploadLimit: cfg.UploadLimit}
+	return &Service{db: db, now: now, ref: ref, store: NewStore(cfg.DataDir), uploadLimit: cfg.UploadLimit, outbox: cfg.Outbox}
 }
 
 // SetExaminers plugs in the jury feature.
@@ -560,12 +566,37 @@ func (s *Service) DecideAdmissibility(ctx context.Context, actor auth.User, id s
 		if until != nil {
 			label, detail = "Demande déclarée recevable, jusqu'au "+frDate(*until)+".", in.Recommendations
 		}
+		if err := s.notifyAdmissibility(tx, d); err != nil {
+			return err
+		}
 		return s.record(tx, actor, d, "vae.admissibility."+in.Decision, label, detail, "vae_dossier", id, before, d)
 	})
 	if err != nil {
 		return Dossier{}, err
 	}
 	return d, s.fill(s.db.WithContext(ctx), &d)
+}
+
+// notifyAdmissibility tells the candidate of the decision on their request
+// (or of the acceptance by silence), once per request, in tx.
+func (s *Service) notifyAdmissibility(tx *gorm.DB, d Dossier) error {
+	if s.outbox == nil {
+		return nil
+	}
+	to, ok, err := candidates.Recipient(tx, d.CandidateID)
+	if err != nil || !ok {
+		return err
+	}
+	title := d.Certification
+	if c, ok := s.ref.Certification(d.Certification); ok {
+		title = c.Title
+	}
+	_, _, err = s.outbox.Enqueue(tx, messages.Draft{Kind: messages.KindVAEAdmissibility, To: to,
+		DedupeKey: "vae_admissibility:" + d.ID,
+		Data: map[string]any{"Certification": title, "Admissible": d.Status == StatusAdmissible, "Implicit": d.AdmissibilityImplicit,
+			"Until": d.AdmissibleUntil, "Reason": d.AdmissibilityNote, "Recommendations": d.Recommendations,
+			"Deadline": d.AdmissibilityDeadline, "Account": to.UserID != ""}})
+	return err
 }
 
 // system is who records what the law does by itself (an implicit acceptance).
@@ -612,6 +643,9 @@ func (s *Service) ApplyImplicitAdmissibility(ctx context.Context) (int, error) {
 				return fmt.Errorf("vae implicit admissibility %s: %w", d.ID, err)
 			}
 			n++
+			if err := s.notifyAdmissibility(tx, after); err != nil {
+				return err
+			}
 			return s.recordAt(tx, at, system, after, "vae.admissibility.implicit",
 				"Demande recevable : sans décision dans les deux mois (délai échu le "+frDate(*d.AdmissibilityDeadline)+"), le silence vaut acceptation.",
 				"Recevabilité valable jusqu'au "+frDate(until)+".", "vae_dossier", d.ID, before, after)

@@ -308,9 +308,12 @@ func (o *Outbox) render(kind, lang string, v view) (rendered, error) {
 	if err := hc.ExecuteTemplate(&html, "layout", v); err != nil {
 		return rendered{}, fmt.Errorf("message %s html: %w", key, err)
 	}
-	s := strings.Join(strings.Fields(subj.String()), " ")
-	// Subjects keep their non-breaking spaces: Fields splits on them too,
-	// so put back the ones French typography puts before : ; ? !
+	// Line breaks and runs of spaces become one space; non-breaking spaces
+	// (French typography, "5 décembre") stay.
+	s := strings.Join(strings.FieldsFunc(subj.String(), func(r rune) bool {
+		return r == ' ' || r == '\n' || r == '\r' || r == '\t'
+	}), " ")
+	// French typography puts a non-breaking space before : ; ? !
 	s = strings.NewReplacer(" :", "\u00a0:", " ;", "\u00a0;", " ?", "\u00a0?", " !", "\u00a0!").Replace(s)
 	return rendered{subject: s, text: strings.TrimSpace(text.String()) + "\n", html: html.String()}, nil
 }

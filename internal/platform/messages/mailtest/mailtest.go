@@ -349,3 +349,42 @@ func (s *stripNewlines) Read(p []byte) (int, error) {
 	}
 	return j, err
 }
+
+// Event reads an iCalendar text (RFC 5545: lines unfolded) into the
+// properties of its VEVENT, keyed by name without parameters ("DTSTART"
+// → "TZID=Europe/Paris:20261210T090000", the parameters kept before the
+// value), plus the calendar's METHOD.
+func Event(ics string) map[string]string {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(ics, "\r\n", "\n"), "\n") {
+		if strings.HasPrefix(l, " ") && len(lines) > 0 {
+			lines[len(lines)-1] += l[1:]
+			continue
+		}
+		lines = append(lines, l)
+	}
+	out := map[string]string{}
+	in := false
+	for _, l := range lines {
+		switch l {
+		case "BEGIN:VEVENT":
+			in = true
+			continue
+		case "END:VEVENT":
+			in = false
+			continue
+		}
+		name, rest, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		key, params, _ := strings.Cut(name, ";")
+		if in || key == "METHOD" {
+			if params != "" {
+				rest = params + ":" + rest
+			}
+			out[key] = rest
+		}
+	}
+	return out
+}

@@ -1,0 +1,52 @@
+package vae_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ancr/cqp/internal/app/apptest"
+	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/messages"
+	"github.com/ancr/cqp/internal/platform/messages/mailtest"
+	"github.com/ancr/cqp/internal/vae"
+)
+
+func TestAdmissibility_DecisionTellsTheCandidate(t *testing.T) {
+	srv := mailtest.Start(t)
+	f := admissibleDossier(t, apptest.WithSMTP(srv))
+	f.env.Deliver(t)
+	got := srv.Find(messages.KindVAEAdmissibility, "")
+	if len(got) != 1 || got[0].Subject != "Votre demande de VAE est recevable" ||
+		!strings.Contains(got[0].Text, "jusqu’au 22\u00a0novembre 2029") || !strings.Contains(got[0].Text, "/training/vae") {
+		t.Fatalf("%+v", got)
+	}
+}
+
+// Silence for two months accepts the request: the candidate is told once,
+// however many reads and runs apply the law.
+func TestAdmissibility_ImplicitAcceptanceToldOnce(t *testing.T) {
+	srv := mailtest.Start(t)
+	env := apptest.New(t, apptest.WithSMTP(srv))
+	e := clockEnv{Env: env}
+	e.admin, _ = env.User(t, auth.RoleAdmin)
+	e.cand, _ = env.User(t, auth.RoleCandidate)
+	e.at("2026-12-31")
+	res := e.Do(t, "POST", "/api/v1/vae/dossiers", relogin(t, env, e.cand), map[string]any{"certification": "agent-recouvrement"})
+	wantStatus(t, res, http.StatusCreated)
+	var d vae.Dossier
+	res.JSON(t, &d)
+	e.at("2027-03-01")
+	for range 3 {
+		e.dossier(t, d.ID)
+		if _, err := env.App.VAE.ApplyImplicitAdmissibility(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.Deliver(t)
+	got := srv.Find(messages.KindVAEAdmissibility, e.cand.Email)
+	if len(got) != 1 || !strings.Contains(got[0].Text, "ce silence vaut acceptation") || !strings.Contains(got[0].Text, "28\u00a0février 2027") {
+		t.Fatalf("%d messages: %+v", len(got), got)
+	}
+}
