@@ -18,9 +18,9 @@ type Jury struct {
 	Location      string     `gorm:"size:300" json:"location"`
 	// StartTime and EndTime ("HH:MM", Paris) are the session's hours,
 	// printed in the convocations' calendar events.
-	StartTime string `gorm:"size:5;not null;default:09:00" json:"start_time"`
-	EndTime   string `gorm:"size:5;not null;default:17:00" json:"end_time"`
-	PresidentID   string     `gorm:"column:president_user_id;size:36;not null" json:"president_user_id"`
+	StartTime   string `gorm:"size:5;not null;default:09:00" json:"start_time"`
+	EndTime     string `gorm:"size:5;not null;default:17:00" json:"end_time"`
+	PresidentID string `gorm:"column:president_user_id;size:36;not null" json:"president_user_id"`
 	// SigningStartedAt freezes the deliberations: the minutes being signed
 	// must be the minutes every signer reads.
 	SigningStartedAt *time.Time `json:"signing_started_at,omitempty"`
