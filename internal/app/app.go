@@ -178,6 +178,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	a.registerDailyJobs()
+	a.registerReminders()
 	a.routes()
 	return a, nil
 }

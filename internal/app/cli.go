@@ -43,6 +43,7 @@ func commands() []command {
 		{"assessments", "assessments check [DIR]: validate every scenario, module and jury grid", runAssessments},
 		{"certificates", "certificates verify FILE.json | issue --jury ID | rotate-key: signed documents", runCertificates},
 		{"audit", "audit verify: check the audit log's hash chain", runAudit},
+		{"reminders", "reminders send: the dated reminders now (expiring components, jury work due, VAE deadlines), once each", runReminders},
 		{"mail", "mail test ADDRESS: send a test message now through CQP_SMTP_URL and say how it went", runMail},
 		{"healthcheck", "exit 0 when the local server answers /readyz (for container health checks)", runHealthcheck},
 		{"version", "print the version", runVersion},

@@ -16,11 +16,12 @@ import (
 const jobMaintenance = "maintenance.daily"
 
 // dailyKinds lists the kinds ScheduleDaily asks for.
-var dailyKinds = []string{jobMaintenance}
+var dailyKinds = []string{jobMaintenance, jobReminders}
 
 // maintenanceReport says what the daily maintenance removed.
 type maintenanceReport struct {
 	Sessions int64 `json:"sessions"` // expired session tokens
+	Links    int64 `json:"links"`    // used or expired invitation and reset links
 	Jobs     int64 `json:"jobs"`     // finished jobs older than 90 days
 }
 
@@ -40,6 +41,9 @@ func (a *App) maintain(ctx context.Context) (maintenanceReport, error) {
 	var rep maintenanceReport
 	var err error
 	if rep.Sessions, err = a.Auth.PurgeExpired(ctx); err != nil {
+		return rep, err
+	}
+	if rep.Links, err = a.Auth.PurgeAccountTokens(ctx); err != nil {
 		return rep, err
 	}
 	if rep.Jobs, err = a.Jobs.Purge(ctx, 90*24*time.Hour); err != nil {

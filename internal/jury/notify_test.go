@@ -130,3 +130,40 @@ func TestResults_EachCandidateOnceTheMinutesAreSigned(t *testing.T) {
 		}
 	}
 }
+
+// After the session, each member with a candidate still to score is
+// reminded once; after the president signs, those who have not signed.
+func TestReminders_JuryWorkDueOnceEach(t *testing.T) {
+	srv := mailtest.Start(t)
+	p := newPanel(t, 2, 1, "2026-11-20", apptest.WithSMTP(srv))
+	cid := p.mustAssign(t)
+	ctx := t.Context()
+	rep, err := p.env.App.SendReminders(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.JuryPending != 3 {
+		t.Fatalf("%+v, want the 3 members reminded of their scores", rep)
+	}
+	if rep, _ = p.env.App.SendReminders(ctx); rep.JuryPending != 0 {
+		t.Fatalf("a second run reminded %d again", rep.JuryPending)
+	}
+	p.env.Deliver(t)
+	got := srv.Find(messages.KindJuryPending, p.reps[0].Email)
+	if len(got) != 1 || !strings.HasPrefix(got[0].Subject, "Évaluations à saisir") || !strings.Contains(got[0].Text, "1 candidat") {
+		t.Fatalf("%+v", got)
+	}
+	all := p.ids(p.all()...)
+	expect(t, p.env.Do(t, "POST", p.path("/deliberations"), p.reps[0].token, deliberation(cid, all, decision("AGENT-1", "validated", ""))), 201, "")
+	expect(t, p.env.Do(t, "POST", p.path("/minutes/sign"), p.pros[0].token, nil), 200, "")
+	if rep, _ = p.env.App.SendReminders(ctx); rep.JuryPending != 2 {
+		t.Fatalf("%+v, want the 2 members who have not signed", rep)
+	}
+	p.env.Deliver(t)
+	if s := srv.Find(messages.KindJuryPending, p.pros[1].Email); len(s) != 2 || !strings.HasPrefix(s[1].Subject, "Procès-verbal à signer") {
+		t.Fatalf("%+v", s)
+	}
+	if s := srv.Find(messages.KindJuryPending, p.pros[0].Email); len(s) != 1 {
+		t.Fatalf("the president, who signed, was reminded to sign: %d", len(s))
+	}
+}

@@ -50,3 +50,36 @@ func TestAdmissibility_ImplicitAcceptanceToldOnce(t *testing.T) {
 		t.Fatalf("%d messages: %+v", len(got), got)
 	}
 }
+
+// Fifteen days before a request's two-month deadline the administrators are
+// reminded, once; the day after the deadline, silence decides.
+func TestReminders_VAEDeadlineNearTellsTheAdministratorsOnce(t *testing.T) {
+	srv := mailtest.Start(t)
+	env := apptest.New(t, apptest.WithSMTP(srv))
+	e := clockEnv{Env: env}
+	e.admin, _ = env.User(t, auth.RoleAdmin)
+	e.cand, _ = env.User(t, auth.RoleCandidate)
+	e.at("2026-12-31")
+	res := e.Do(t, "POST", "/api/v1/vae/dossiers", relogin(t, env, e.cand), map[string]any{"certification": "agent-recouvrement"})
+	wantStatus(t, res, http.StatusCreated) // deadline 2027-02-28
+	ctx := context.Background()
+	e.at("2027-02-12") // 16 days before
+	if rep, _ := env.App.SendReminders(ctx); rep.VAEDeadlines != 0 {
+		t.Fatalf("reminded 16 days before: %+v", rep)
+	}
+	e.at("2027-02-13") // 15 days before
+	for i := range 2 {
+		rep, err := env.App.SendReminders(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 1 - i; rep.VAEDeadlines != want {
+			t.Fatalf("run %d: %+v", i, rep)
+		}
+	}
+	env.Deliver(t)
+	got := srv.Find(messages.KindVAEDeadline, e.admin.Email)
+	if len(got) != 1 || !strings.Contains(got[0].Subject, "28\u00a0février 2027") {
+		t.Fatalf("%+v", got)
+	}
+}

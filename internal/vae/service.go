@@ -1014,3 +1014,16 @@ func (s *Service) SubmittedOn(ctx context.Context, candidateID, certification st
 	}
 	return civil.Of(*d.SubmittedAt), true, nil
 }
+
+// NearingDeadline lists the requests still awaiting a decision whose
+// two-month deadline falls between today and today+days: the administrators
+// are reminded before silence decides for them.
+func (s *Service) NearingDeadline(ctx context.Context, today civil.Date, days int) ([]Dossier, error) {
+	var ds []Dossier
+	err := s.db.WithContext(ctx).Where("status = ? AND admissibility_deadline >= ? AND admissibility_deadline <= ?",
+		StatusRequested, today, today.AddDays(days)).Order("admissibility_deadline, id").Find(&ds).Error
+	if err != nil {
+		return nil, fmt.Errorf("vae deadlines: %w", err)
+	}
+	return ds, nil
+}

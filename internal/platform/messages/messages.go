@@ -27,12 +27,15 @@ const (
 	KindCertificateIssued    = "certificate_issued"
 	KindExpiryReminder       = "expiry_reminder"
 	KindJuryPending          = "jury_pending"
+	// KindVAEDeadline reminds administrators of a VAE request whose
+	// two-month deadline nears (an extension of the contract's kinds).
+	KindVAEDeadline = "vae_deadline"
 )
 
 // Kinds lists every kind the contract names, for filters and checks.
 var Kinds = []string{KindInvitation, KindPasswordReset, KindPasswordChanged, KindJuryConvocation,
 	KindCandidateConvocation, KindVAEAdmissibility, KindResults, KindCertificateIssued, KindExpiryReminder,
-	KindJuryPending}
+	KindJuryPending, KindVAEDeadline}
 
 // Statuses of a message.
 const (

@@ -290,3 +290,15 @@ func TestMessagesAPI_AdminOnlyFiltersAndPages(t *testing.T) {
 type url string
 
 func (u url) URL() string { return string(u) }
+
+// Every kind the contract names has its French and its English version.
+func TestTemplates_EveryKindInBothLanguages(t *testing.T) {
+	env := apptest.New(t)
+	for _, k := range messages.Kinds {
+		for _, lang := range []string{"fr", "en"} {
+			if !env.App.Outbox.HasTemplate(k, lang) {
+				t.Errorf("kind %s has no %s template", k, lang)
+			}
+		}
+	}
+}
