@@ -21,12 +21,12 @@ const jobReminders = "reminders.daily"
 // written once per subject and threshold (its message's dedupe key), so a
 // second run the same day writes nothing.
 type ReminderReport struct {
-	VAEImplicit  int `json:"vae_implicit"`   // requests accepted by silence (their message is the VAE feature's)
-	Expiry6m     int `json:"expiry_6m"`      // holders told a component expires within 6 months
-	Expiry1m     int `json:"expiry_1m"`      // ... within 1 month
-	AdminDigests int `json:"admin_digests"`  // administrators sent the day's list
-	JuryPending  int `json:"jury_pending"`   // members reminded of scores or a signature due
-	VAEDeadlines int `json:"vae_deadlines"`  // administrators reminded of a VAE deadline near
+	VAEImplicit  int `json:"vae_implicit"`  // requests accepted by silence (their message is the VAE feature's)
+	Expiry6m     int `json:"expiry_6m"`     // holders told a component expires within 6 months
+	Expiry1m     int `json:"expiry_1m"`     // ... within 1 month
+	AdminDigests int `json:"admin_digests"` // administrators sent the day's list
+	JuryPending  int `json:"jury_pending"`  // members reminded of scores or a signature due
+	VAEDeadlines int `json:"vae_deadlines"` // administrators reminded of a VAE deadline near
 }
 
 // vaeDeadlineNotice is how many days before a VAE request's two-month
