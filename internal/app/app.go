@@ -168,7 +168,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	if a.Web, err = webui.New(webui.Deps{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, Auth: a.Auth,
 		Referential: a.Referential, Candidates: a.Candidates, Training: a.Training, Jury: a.Jury,
-		Certificates: a.Certificates, VAE: a.VAE}); err != nil {
+		Certificates: a.Certificates, VAE: a.VAE, Jobs: a.Jobs}); err != nil {
 		return fail(err)
 	}
 	a.routes()
@@ -223,12 +223,9 @@ func (a *App) routes() {
 	a.Web.Routes(e)
 }
 
-// Close waits for the web interface's background jobs, then releases the
-// database.
+// Close releases the database. Background work is durable jobs, whose
+// workers Serve stops; a job in flight is taken again after a restart.
 func (a *App) Close() error {
-	if a.Web != nil {
-		a.Web.Close()
-	}
 	return database.Close(a.DB)
 }
 

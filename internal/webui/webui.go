@@ -18,6 +18,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/jobs"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/training"
 	"github.com/ancr/cqp/internal/vae"
@@ -51,6 +52,9 @@ type Deps struct {
 	// their pages are then not registered.
 	Certificates *certificates.Service
 	VAE          *vae.Service
+	// Jobs runs the CSV imports (import_job.go); without it, as in tests
+	// that build the UI alone, an import cannot be started.
+	Jobs *jobs.Queue
 }
 
 // UI is the web interface.
@@ -60,7 +64,6 @@ type UI struct {
 	xorg     *http.CrossOriginProtection
 	validate *httpx.Validator
 	schema   schema
-	imports  *importJobs
 }
 
 // schema says which optional features' tables this build has. The
@@ -98,13 +101,14 @@ func New(d Deps) (*UI, error) {
 	xorg := http.NewCrossOriginProtection()
 	// A refused cross-origin form gets the same French page as a bad token.
 	xorg.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	return &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator(), schema: detectSchema(d.DB),
-		imports: newImportJobs(d.Now, importJobTTL, importTimeout)}, nil
+	ui := &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator(), schema: detectSchema(d.DB)}
+	if d.Jobs != nil {
+		// Three attempts: an import is all or nothing, so a retry after a
+		// crash or a database error is safe; a refused file is not retried.
+		d.Jobs.Handle(ImportKind, ui.runImport, jobs.HandlerOptions{Lease: 2 * time.Minute, MaxAttempts: 3})
+	}
+	return ui, nil
 }
-
-// Close stops the background jobs (candidate imports) and waits for them,
-// before the database they write to is closed.
-func (ui *UI) Close() { ui.imports.Close() }
 
 // Routes registers the pages, the static assets and the HTML error pages on e.
 func (ui *UI) Routes(e *echo.Echo) {
