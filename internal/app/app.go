@@ -155,6 +155,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	a.Certificates = certificates.NewService(db, o.Now, a.Referential, keys, cfg.BaseURL, a.Jury.Roster)
+	a.Certificates.UseJobs(a.Jobs)
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -216,6 +217,7 @@ func (a *App) routes() {
 	a.Training.Routes(api)
 	a.Certificates.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
+	api.GET("/jobs/:id", a.handleJob, auth.Require(auth.RoleAdmin))
 	a.Outbox.Routes(api, auth.Require(auth.RoleAdmin), func(c echo.Context) string { return auth.Caller(c).ID })
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 

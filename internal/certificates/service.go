@@ -19,6 +19,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/jobs"
 	"github.com/ancr/cqp/internal/referential"
 	"gorm.io/gorm"
 )
@@ -37,6 +38,7 @@ type Service struct {
 	baseURL string
 	limiter *limiter
 	roster  RosterFunc
+	jobs    *jobs.Queue // asynchronous batches (batch_job.go)
 }
 
 // NewService builds the service. baseURL (CQP_BASE_URL) prefixes the
