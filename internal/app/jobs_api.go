@@ -50,4 +50,3 @@ func (a *App) handleJob(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, v)
 }
-
