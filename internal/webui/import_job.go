@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ancr/cqp/internal/candidates"
@@ -146,28 +147,44 @@ func (ui *UI) runImport(ctx context.Context, r *jobs.Run) error {
 	defer cancel()
 	total := 2 * p.Rows
 	_ = r.Progress(ctx, 0, total)
-	// Import reports every line; the job's row is written at most every
-	// 200 ms (and at each phase's end), which also renews the lease.
-	var (
-		mu   sync.Mutex
-		last time.Time
-	)
+	// Import reports every line, the second phase from inside its one
+	// write transaction: a write to the job's row there would wait for that
+	// transaction on SQLite (one writer). So the callback only notes the
+	// count, and a writer of its own records it every 250 ms; what cannot be
+	// written yet (SQLite) is written once the transaction ends.
+	var at atomic.Int64
 	progress := func(phase string, done int) {
-		mu.Lock()
-		defer mu.Unlock()
-		if time.Since(last) < 200*time.Millisecond && done < p.Rows {
-			return
-		}
-		last = time.Now()
-		at := done
 		if phase == "import" {
-			at += p.Rows
+			done += p.Rows
 		}
-		if err := r.Progress(ctx, min(at, total), total); err != nil {
-			ui.Log.Warn("candidate import: progress", "job", r.ID, "err", err)
-		}
+		at.Store(int64(min(done, total)))
 	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		written := int64(0)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			if n := at.Load(); n != written {
+				if err := r.Progress(ctx, int(n), total); err != nil {
+					ui.Log.Warn("candidate import: progress", "job", r.ID, "err", err)
+					continue
+				}
+				written = n
+			}
+		}
+	}()
 	res, err := ui.Candidates.Import(ctx, actor, bytes.NewReader(p.CSV), candidates.ImportOptions{Progress: progress})
+	close(stop)
+	wg.Wait()
 	if err != nil {
 		var pr *httpx.Problem
 		if errors.As(err, &pr) && pr.Status < 500 {

@@ -105,7 +105,11 @@ func New(d Deps) (*UI, error) {
 	if d.Jobs != nil {
 		// Three attempts: an import is all or nothing, so a retry after a
 		// crash or a database error is safe; a refused file is not retried.
-		d.Jobs.Handle(ImportKind, ui.runImport, jobs.HandlerOptions{Lease: 2 * time.Minute, MaxAttempts: 3})
+		// The lease outlasts the import's own time limit: the lease cannot
+		// be renewed from inside its write transaction on SQLite, and a
+		// second worker must never start the same file while the first
+		// still writes it.
+		d.Jobs.Handle(ImportKind, ui.runImport, jobs.HandlerOptions{Lease: importTimeout + time.Minute, MaxAttempts: 3})
 	}
 	return ui, nil
 }
