@@ -36,8 +36,9 @@ func mustLoad(name string) *time.Location {
 	return loc
 }
 
-// Deps are the services the pages sit on. DB is read only, for the
-// dashboard's counts that no service aggregates.
+// Deps are the services the pages sit on. DB is read, for the dashboard's
+// counts that no service aggregates, and written only to enqueue the
+// import job (a single insert, through Jobs).
 type Deps struct {
 	Cfg         config.Config
 	Log         *slog.Logger
