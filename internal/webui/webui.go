@@ -144,6 +144,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 	if ui.Outbox != nil {
 		ui.messageRoutes(admin)
 	}
+	ui.userRoutes(admin)
 
 	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
 	trainee.GET("", ui.catalogue)
