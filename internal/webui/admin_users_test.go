@@ -37,7 +37,7 @@ func TestUsersPages_InviteResendDisableChangeRole(t *testing.T) {
 		t.Fatalf("after the changes: %+v", u)
 	}
 	v.post("/admin/users/"+id, url.Values{"name": {"Inès Garnier"}, "role": {"candidate"}, "candidate_id": {""}}).status(t, 422)
-	v.get("/admin/users/" + me.ID).lacks(t, "Désactiver")
+	v.get("/admin/users/"+me.ID).lacks(t, "Désactiver")
 	trainer, _ := signedIn(t, env, auth.RoleTrainer)
 	if s := trainer.get("/admin/users").Status; s != 403 && s != 404 {
 		t.Fatalf("a trainer opened the accounts: %d", s)
