@@ -208,6 +208,7 @@ func (ui *UI) loginForm(c echo.Context) error {
 type loginForm struct {
 	Email    string `form:"email"`
 	Password string `form:"password"`
+	OTP      string `form:"otp"`
 	Next     string `form:"next"`
 }
 
@@ -232,13 +233,18 @@ func (ui *UI) login(c echo.Context) error {
 		p.Errors, p.FormError = errs, p.T("form.invalid")
 		return ui.render(c, http.StatusUnprocessableEntity, "login", p)
 	}
-	sess, err := ui.Auth.Login(c.Request().Context(), f.Email, f.Password, c.RealIP())
+	sess, err := ui.Auth.Login(c.Request().Context(), f.Email, f.Password, f.OTP, c.RealIP())
 	if err != nil {
 		pr, ok := httpx.AsProblem(err)
 		if !ok || pr.Status >= 500 {
 			return err
 		}
 		p.FormError = p.L(pr.FR, pr.EN)
+		if pr.Code == "otp_required" || pr.Code == "otp_invalid" {
+			// The second step: the same form, with the code's field. The
+			// password is typed again (it is never written into a page).
+			p.Form.Set("otp_step", "1")
+		}
 		return ui.render(c, pr.Status, "login", p)
 	}
 	if old, ok := c.Get(tokenKey).(string); ok {

@@ -140,8 +140,10 @@ type Session struct {
 // NormaliseEmail is the one form an email is stored and looked up in.
 func NormaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
-// Login checks the credentials and opens a session.
-func (s *Service) Login(ctx context.Context, email, password, ip string) (Session, error) {
+// Login checks the credentials and opens a session. An account with a
+// second factor also needs otp (a code of its application, or one of its
+// recovery codes): without it the answer is 401 otp_required.
+func (s *Service) Login(ctx context.Context, email, password, otp, ip string) (Session, error) {
 	email = NormaliseEmail(email)
 	if d := s.throttle.wait(email, ip); d > 0 {
 		p := httpx.New(429, "rate_limited",
@@ -162,6 +164,12 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (Sessio
 	if !ok {
 		s.throttle.fail(email, ip)
 		return Session{}, httpx.Unauthorized("Adresse électronique ou mot de passe incorrect.", "Wrong email or password.")
+	}
+	if err := database.Tx(ctx, s.db, func(tx *gorm.DB) error { return s.secondFactor(tx, u, otp) }); err != nil {
+		if p, ok := httpx.AsProblem(err); ok && p.Code == "otp_invalid" {
+			s.throttle.fail(email, ip)
+		}
+		return Session{}, err
 	}
 	s.throttle.succeed(email, ip)
 	return s.Open(ctx, u)
@@ -403,6 +411,19 @@ func Migrations() []*database.Migration {
 				CreatedAt time.Time
 			}
 			return tx.Table("account_tokens").AutoMigrate(&accountToken{})
+		},
+	}, {
+		ID: "2026120520_auth_totp",
+		Migrate: func(tx *gorm.DB) error {
+			type userTOTP struct {
+				UserID    string `gorm:"primaryKey;size:36"`
+				Secret    string `gorm:"size:64;not null"`
+				EnabledAt *time.Time
+				LastStep  int64  `gorm:"not null;default:0"`
+				Recovery  string `gorm:"type:text;not null;default:'[]'"`
+				CreatedAt time.Time
+			}
+			return tx.Table("user_totp").AutoMigrate(&userTOTP{})
 		},
 	}}
 }

@@ -79,6 +79,9 @@ func (s *Service) Routes(g *echo.Group) {
 	g.POST("/auth/password-reset", s.handleResetRequest)
 	g.POST("/auth/password-reset/confirm", s.handleResetConfirm)
 	g.POST("/auth/password", s.handleChangePassword, Require())
+	g.POST("/auth/totp", s.handleTOTPEnrol, Require(TOTPRoles()...))
+	g.POST("/auth/totp/confirm", s.handleTOTPConfirm, Require(TOTPRoles()...))
+	g.DELETE("/auth/totp", s.handleTOTPDisable, Require(TOTPRoles()...))
 	g.POST("/users", s.handleCreateUser, Require(RoleAdmin))
 	g.GET("/users", s.handleListUsers, Require(RoleAdmin))
 	g.GET("/users/:id", s.handleGetUser, Require(RoleAdmin))
@@ -146,6 +149,41 @@ func (s *Service) handleChangePassword(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+func (s *Service) handleTOTPEnrol(c echo.Context) error {
+	e, err := s.EnrolTOTP(c.Request().Context(), Caller(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, e)
+}
+
+func (s *Service) handleTOTPConfirm(c echo.Context) error {
+	var req struct {
+		Code string `json:"code" validate:"required,max=10"`
+	}
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	codes, err := s.ConfirmTOTP(c.Request().Context(), Caller(c), req.Code)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"recovery_codes": codes})
+}
+
+func (s *Service) handleTOTPDisable(c echo.Context) error {
+	var req struct {
+		Password string `json:"password" validate:"required,max=256"`
+	}
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	if err := s.DisableTOTP(c.Request().Context(), Caller(c), req.Password); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 func (s *Service) handleLogoutAll(c echo.Context) error {
 	if err := s.LogoutAll(c.Request().Context(), Caller(c)); err != nil {
 		return err
@@ -163,6 +201,8 @@ func (s *Service) handleResendInvitation(c echo.Context) error {
 type loginRequest struct {
 	Email    string `json:"email" validate:"required,max=254"`
 	Password string `json:"password" validate:"required,max=256"`
+	// OTP is the second factor's code, for an account that has one.
+	OTP string `json:"otp" validate:"max=40"`
 }
 
 func (s *Service) handleLogin(c echo.Context) error {
@@ -170,7 +210,7 @@ func (s *Service) handleLogin(c echo.Context) error {
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	sess, err := s.Login(c.Request().Context(), req.Email, req.Password, c.RealIP())
+	sess, err := s.Login(c.Request().Context(), req.Email, req.Password, req.OTP, c.RealIP())
 	if err != nil {
 		return err
 	}

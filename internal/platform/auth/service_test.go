@@ -96,7 +96,7 @@ func (f *fixture) do(t *testing.T, method, path, token, body string) (int, map[s
 
 func (f *fixture) login(t *testing.T, email, pw string) string {
 	t.Helper()
-	s, err := f.svc.Login(context.Background(), email, pw, "10.0.0.1")
+	s, err := f.svc.Login(context.Background(), email, pw, "", "10.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestLogin_DisabledAccountIsRefused(t *testing.T) {
 	if err := f.db.Exec("UPDATE users SET disabled_at = ? WHERE email = ?", f.clk.now(), "jury@cqp.fr").Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Login(context.Background(), "jury@cqp.fr", "jury-password", "10.0.0.1"); err == nil {
+	if _, err := f.svc.Login(context.Background(), "jury@cqp.fr", "jury-password", "", "10.0.0.1"); err == nil {
 		t.Fatal("a disabled account logged in")
 	}
 	f.clk.advance(11 * time.Second) // past the token cache's lifetime
@@ -160,23 +160,23 @@ func TestLogin_DisabledAccountIsRefused(t *testing.T) {
 func TestLogin_ThrottledAfterRepeatedFailuresEvenWithTheRightPassword(t *testing.T) {
 	f := newFixture(t)
 	for range 6 {
-		if _, err := f.svc.Login(context.Background(), "admin@cqp.fr", "wrong", "10.0.0.9"); err == nil {
+		if _, err := f.svc.Login(context.Background(), "admin@cqp.fr", "wrong", "", "10.0.0.9"); err == nil {
 			t.Fatal("wrong password accepted")
 		}
 	}
-	_, err := f.svc.Login(context.Background(), "admin@cqp.fr", "admin-password", "10.0.0.9")
+	_, err := f.svc.Login(context.Background(), "admin@cqp.fr", "admin-password", "", "10.0.0.9")
 	if p, ok := httpx.AsProblem(err); !ok || p.Status != 429 || p.Code != "rate_limited" {
 		t.Fatalf("want 429 rate_limited, got %v", err)
 	}
 	f.clk.advance(time.Second)
-	if _, err := f.svc.Login(context.Background(), "admin@cqp.fr", "admin-password", "10.0.0.9"); err != nil {
+	if _, err := f.svc.Login(context.Background(), "admin@cqp.fr", "admin-password", "", "10.0.0.9"); err != nil {
 		t.Fatalf("still refused after the window: %v", err)
 	}
 }
 
 func TestToken_StoredHashedAndExpiresAtItsTTL(t *testing.T) {
 	f := newFixture(t)
-	s, err := f.svc.Login(context.Background(), "admin@cqp.fr", "admin-password", "10.0.0.1")
+	s, err := f.svc.Login(context.Background(), "admin@cqp.fr", "admin-password", "", "10.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
