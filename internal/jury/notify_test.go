@@ -200,3 +200,35 @@ func TestConvocations_CandidateWithoutAddressSkippedOthersToldOfTheChange(t *tes
 		t.Fatalf("%d member updates, want 3", n)
 	}
 }
+
+// A summer session (CEST, UTC+2) keeps its local hours in the calendar
+// event; a member whose account is in English is convened in English, the
+// others in French (with French hours).
+func TestConvocations_SummerHoursAndTheMembersLanguage(t *testing.T) {
+	srv := mailtest.Start(t)
+	p := newPanel(t, 2, 1, "2027-06-15", apptest.WithSMTP(srv))
+	if err := p.env.App.DB.Table("users").Where("id = ?", p.pros[1].ID).Update("locale", "en").Error; err != nil {
+		t.Fatal(err)
+	}
+	p.env.Deliver(t)
+	srv.Reset()
+	expect(t, p.env.Do(t, "PATCH", p.path(""), p.admin, map[string]any{"start_time": "14:30", "end_time": "16:00"}), http.StatusOK, "")
+	p.env.Deliver(t)
+	en := srv.Find(messages.KindJuryConvocation, p.pros[1].Email)
+	fr := srv.Find(messages.KindJuryConvocation, p.pros[0].Email)
+	if len(en) != 1 || len(fr) != 1 {
+		t.Fatalf("%d English, %d French messages", len(en), len(fr))
+	}
+	for _, m := range []mailtest.Mail{en[0], fr[0]} {
+		ev := mailtest.Event(m.Calendar)
+		if ev["DTSTART"] != "TZID=Europe/Paris:20270615T143000" || ev["DTEND"] != "TZID=Europe/Paris:20270615T160000" || ev["SEQUENCE"] != "2" {
+			t.Fatalf("event %v", ev)
+		}
+	}
+	if en[0].Subject != "Convocation changed: jury of June 15, 2027" || !strings.Contains(en[0].Text, "2:30 pm to 4:00 pm") {
+		t.Errorf("English: %q\n%s", en[0].Subject, en[0].Text)
+	}
+	if !strings.Contains(fr[0].Text, "de 14\u00a0h\u00a030 à 16\u00a0h") || !strings.Contains(fr[0].Text, "La session du jury a changé.") {
+		t.Errorf("French:\n%s", fr[0].Text)
+	}
+}
