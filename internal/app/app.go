@@ -158,7 +158,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	a.Certificates = certificates.NewService(certificates.Options{DB: db, Now: o.Now, Referential: a.Referential, Keys: keys,
-		BaseURL: cfg.BaseURL, Roster: a.Jury.Roster, Outbox: a.Outbox, VerifyRate: cfg.VerifyRate})
+		BaseURL: cfg.BaseURL, Roster: a.Jury.Roster, Outbox: a.Outbox, VerifyRate: cfg.VerifyRate, Jobs: a.Jobs})
 
 	a.Reporting = reporting.NewService(db, a.Referential, o.Now)
 
@@ -174,7 +174,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	if a.Web, err = webui.New(webui.Deps{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, Auth: a.Auth,
 		Referential: a.Referential, Candidates: a.Candidates, Training: a.Training, Jury: a.Jury,
-		Certificates: a.Certificates, VAE: a.VAE, Outbox: a.Outbox}); err != nil {
+		Certificates: a.Certificates, VAE: a.VAE, Outbox: a.Outbox, Jobs: a.Jobs}); err != nil {
 		return fail(err)
 	}
 	a.registerDailyJobs()
@@ -226,6 +226,7 @@ func (a *App) routes() {
 	a.Training.Routes(api)
 	a.Certificates.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
+	api.GET("/jobs/:id", a.handleJob, auth.Require(auth.RoleAdmin))
 	a.Outbox.Routes(api, auth.Require(auth.RoleAdmin), func(c echo.Context) string { return auth.Caller(c).ID })
 	a.Reporting.Routes(api, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
@@ -234,12 +235,9 @@ func (a *App) routes() {
 	a.Web.Routes(e)
 }
 
-// Close waits for the web interface's background jobs, then releases the
-// database.
+// Close releases the database. Background work is durable jobs, whose
+// workers Serve stops; a job in flight is taken again after a restart.
 func (a *App) Close() error {
-	if a.Web != nil {
-		a.Web.Close()
-	}
 	return database.Close(a.DB)
 }
 

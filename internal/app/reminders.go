@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -49,6 +51,7 @@ type expiryItem struct {
 	Holder                          string
 	AcquiredOn, ExpiresOn           civil.Date
 	Threshold                       string // "6m" or "1m"
+	decisionID                      string
 }
 
 // SendReminders runs the dated reminders once (the daily job, and `cqp
@@ -77,23 +80,42 @@ func (a *App) SendReminders(ctx context.Context) (ReminderReport, error) {
 		soon[e.DecisionID] = true
 	}
 	var fresh []expiryItem
-	for _, batch := range []struct {
-		items     []candidates.Expiring
+	type due struct {
+		e         candidates.Expiring
 		threshold string
-		count     *int
-	}{{within1m, "1m", &rep.Expiry1m}, {within6m, "6m", &rep.Expiry6m}} {
-		for _, e := range batch.items {
-			if batch.threshold == "6m" && soon[e.DecisionID] {
-				continue // within a month: the nearer reminder says it
+	}
+	var all []due
+	for _, e := range within1m {
+		all = append(all, due{e, "1m"})
+	}
+	for _, e := range within6m {
+		if !soon[e.DecisionID] { // within a month: the nearer reminder says it
+			all = append(all, due{e, "6m"})
+		}
+	}
+	// A hundred reminders a transaction: each is once-only by its key, so a
+	// batch cut short by a crash is completed, not repeated, by the next run.
+	const batch = 100
+	for i := 0; i < len(all); i += batch {
+		err := database.Tx(ctx, a.DB, func(tx *gorm.DB) error {
+			for _, d := range all[i:min(i+batch, len(all))] {
+				item, sent, err := a.remindExpiry(tx, d.e, d.threshold)
+				if err != nil {
+					return err
+				}
+				if sent {
+					if d.threshold == "1m" {
+						rep.Expiry1m++
+					} else {
+						rep.Expiry6m++
+					}
+					fresh = append(fresh, item)
+				}
 			}
-			item, sent, err := a.remindExpiry(ctx, e, batch.threshold)
-			if err != nil {
-				return rep, err
-			}
-			if sent {
-				*batch.count++
-				fresh = append(fresh, item)
-			}
+			return nil
+		})
+		if err != nil {
+			return rep, err
 		}
 	}
 	admins, err := a.activeAdmins(ctx)
@@ -101,9 +123,16 @@ func (a *App) SendReminders(ctx context.Context) (ReminderReport, error) {
 		return rep, err
 	}
 	if len(fresh) > 0 {
+		// The list's key is its content: a second run the same day that
+		// finds new components sends a second list, of those only.
+		h := sha256.New()
+		for _, f := range fresh {
+			fmt.Fprintf(h, "%s|%s|%s\n", f.decisionID, f.Threshold, f.ExpiresOn)
+		}
+		key := hex.EncodeToString(h.Sum(nil))[:32]
 		for _, ad := range admins {
 			sent, err := a.enqueue(ctx, messages.Draft{Kind: messages.KindExpiryReminder, To: ad,
-				DedupeKey: "expiry-digest:" + today.String() + ":" + ad.UserID,
+				DedupeKey: "expiry-digest:" + ad.UserID + ":" + key,
 				Data:      map[string]any{"Digest": true, "Items": fresh, "Count": len(fresh), "Link": "/admin/candidates"}})
 			if err != nil {
 				return rep, err
@@ -167,8 +196,9 @@ func (a *App) SendReminders(ctx context.Context) (ReminderReport, error) {
 
 // remindExpiry tells a holder that a component expires, once per period
 // and threshold.
-func (a *App) remindExpiry(ctx context.Context, e candidates.Expiring, threshold string) (expiryItem, bool, error) {
-	item := expiryItem{Certification: e.Certification, Component: e.Component, AcquiredOn: e.AcquiredOn, ExpiresOn: e.ExpiresOn, Threshold: threshold}
+func (a *App) remindExpiry(tx *gorm.DB, e candidates.Expiring, threshold string) (expiryItem, bool, error) {
+	item := expiryItem{Certification: e.Certification, Component: e.Component, AcquiredOn: e.AcquiredOn, ExpiresOn: e.ExpiresOn,
+		Threshold: threshold, decisionID: e.DecisionID}
 	if c, ok := a.Referential.Certification(e.Certification); ok {
 		item.Certification = c.Title
 		for _, comp := range c.Components {
@@ -177,18 +207,14 @@ func (a *App) remindExpiry(ctx context.Context, e candidates.Expiring, threshold
 			}
 		}
 	}
-	var sent bool
-	err := database.Tx(ctx, a.DB, func(tx *gorm.DB) error {
-		to, ok, err := candidates.Recipient(tx, e.CandidateID)
-		if err != nil || !ok {
-			return err
-		}
-		item.Holder = to.Name
-		_, sent, err = a.Outbox.Enqueue(tx, messages.Draft{Kind: messages.KindExpiryReminder, To: to,
-			DedupeKey: "expiry:" + e.DecisionID + ":" + threshold,
-			Data:      map[string]any{"Items": []expiryItem{item}, "Threshold": threshold, "Account": to.UserID != ""}})
-		return err
-	})
+	to, ok, err := candidates.Recipient(tx, e.CandidateID)
+	if err != nil || !ok {
+		return item, false, err
+	}
+	item.Holder = to.Name
+	_, sent, err := a.Outbox.Enqueue(tx, messages.Draft{Kind: messages.KindExpiryReminder, To: to,
+		DedupeKey: "expiry:" + e.DecisionID + ":" + threshold,
+		Data:      map[string]any{"Items": []expiryItem{item}, "Threshold": threshold, "Account": to.UserID != ""}})
 	return item, sent, err
 }
 

@@ -122,3 +122,21 @@ func TestRemindersCommand_PrintsWhatItWrote(t *testing.T) {
 		t.Fatalf("output %q", out.String())
 	}
 }
+
+// A second run the same day that finds a new component (an import since)
+// sends the holder's reminder and a second list to the administrators.
+func TestReminders_SecondRunTheSameDayListsTheNewOnes(t *testing.T) {
+	env := apptest.New(t)
+	env.User(t, auth.RoleAdmin)
+	a, b := env.Candidate(t), env.Candidate(t)
+	validated(t, env, a.ID, "CLERC-1", "2022-03-01")
+	ctx := context.Background()
+	if rep, err := env.App.SendReminders(ctx); err != nil || rep.AdminDigests != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	validated(t, env, b.ID, "CLERC-1", "2022-04-01")
+	rep, err := env.App.SendReminders(ctx)
+	if err != nil || rep.Expiry6m != 1 || rep.AdminDigests != 1 {
+		t.Fatalf("second run %+v %v", rep, err)
+	}
+}

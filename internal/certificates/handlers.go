@@ -159,6 +159,17 @@ func (s *Service) handleBatch(c echo.Context) error {
 		return httpx.Invalid(httpx.Field("candidates", "Donnez un jury, ou une certification et la liste de ses candidats.",
 			"Give a jury, or a certification and the list of its candidates."))
 	}
+	// ?async=true runs the batch as a durable job (batch_job.go) and
+	// answers 202; without it, the batch runs in the request (200).
+	if v := c.QueryParam("async"); v != "" {
+		async, err := strconv.ParseBool(v)
+		if err != nil {
+			return httpx.Invalid(httpx.Field("async", "Valeur attendue : true ou false.", "Expected value: true or false."))
+		}
+		if async {
+			return s.startBatchJob(c, auth.Caller(c).ID, cert, ids)
+		}
+	}
 	rep, err := s.Batch(ctx, auth.Caller(c).ID, cert, ids, nil)
 	if err != nil {
 		return err

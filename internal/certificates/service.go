@@ -19,6 +19,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/jobs"
 	"github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
 	"gorm.io/gorm"
@@ -39,6 +40,7 @@ type Service struct {
 	limiter *limiter
 	roster  RosterFunc
 	outbox  *messages.Outbox
+	jobs    *jobs.Queue // asynchronous batches (batch_job.go)
 }
 
 // Options are what the service is built from.
@@ -57,12 +59,19 @@ type Options struct {
 	// VerifyRate is public checks per minute per client (CQP_VERIFY_RATE);
 	// 0 is unlimited.
 	VerifyRate int
+	// Jobs runs asynchronous batches (batch_job.go); nil: batches are
+	// synchronous only.
+	Jobs *jobs.Queue
 }
 
 // NewService builds the service.
 func NewService(o Options) *Service {
-	return &Service{db: o.DB, now: o.Now, ref: o.Referential, keys: o.Keys, baseURL: strings.TrimRight(o.BaseURL, "/"),
-		limiter: newLimiter(o.Now, o.VerifyRate), roster: o.Roster, outbox: o.Outbox}
+	s := &Service{db: o.DB, now: o.Now, ref: o.Referential, keys: o.Keys, baseURL: strings.TrimRight(o.BaseURL, "/"),
+		limiter: newLimiter(o.Now, o.VerifyRate), roster: o.Roster, outbox: o.Outbox, jobs: o.Jobs}
+	if s.jobs != nil {
+		s.handleBatchJobs()
+	}
+	return s
 }
 
 // notifyIssued tells the holder their document is issued, with the links

@@ -112,6 +112,11 @@ func TestBrowser_TraineeBuildsTheVAEDossierAndSeesUploadRefusals(t *testing.T) {
 // page refreshed by htmx, then the count.
 func TestBrowser_AdministratorImportsCandidatesFromACSVFile(t *testing.T) {
 	env := demoEnv(t)
+	// The import is a durable job: a worker takes it, as in the server.
+	ctx, stop := context.WithCancel(context.Background())
+	worked := make(chan struct{})
+	go func() { defer close(worked); env.App.Jobs.Work(ctx, 1, 50*time.Millisecond) }()
+	t.Cleanup(func() { stop(); <-worked })
 	var csv bytes.Buffer
 	csv.WriteString("first_name;last_name;birth_date;email;employer;training_organisation\n")
 	const rows = 3000

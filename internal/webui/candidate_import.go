@@ -2,12 +2,10 @@ package webui
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,17 +14,16 @@ import (
 
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/platform/auth"
-	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/labstack/echo/v4"
 )
 
-// The CSV import page: the file is stored to a temporary file, the import
-// (candidates.Service.Import, all rows or none) runs as a background job of
-// the UI, and its page shows the progress, then the count or the bad lines.
+// The CSV import page: the file is kept in a durable job's payload, the
+// import (candidates.Service.Import, all rows or none) runs as that job
+// (import_job.go), on whichever replica's worker takes it, and its page
+// shows the progress, then the count or the bad lines.
 
 const (
 	importRoute   = "/admin/candidates/import"
-	importJobTTL  = time.Hour
 	importTimeout = 15 * time.Minute
 )
 
@@ -118,7 +115,7 @@ func (ui *UI) importStart(c echo.Context) error {
 			"Seuls les fichiers CSV sont acceptés (.csv, texte séparé par des virgules ou des points-virgules) : enregistrez le tableur au format CSV UTF-8.",
 			"Only CSV files are accepted (.csv, text separated by commas or semicolons): save the spreadsheet as CSV UTF-8.")
 	}
-	tmp, rows, err := ui.spoolCSV(src)
+	content, rows, err := ui.readCSV(src)
 	switch {
 	case errors.Is(err, errNotText):
 		return ui.importFileError(c, http.StatusUnprocessableEntity,
@@ -129,20 +126,9 @@ func (ui *UI) importStart(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	job := importJob{Owner: actor.ID, FileName: cleanFileName(fh.Filename), Rows: rows}
-	id, err := ui.imports.start(job, func(ctx context.Context, progress func(string, int)) (candidates.ImportResult, error) {
-		defer os.Remove(tmp)
-		f, err := os.Open(tmp)
-		if err != nil {
-			return candidates.ImportResult{}, fmt.Errorf("import job: %w", err)
-		}
-		defer f.Close()
-		return ui.Candidates.Import(ctx, actor, f, candidates.ImportOptions{Progress: progress})
-	})
+	id, err := ui.enqueueImport(c.Request().Context(), actor, cleanFileName(fh.Filename), rows, content)
 	if err != nil {
-		os.Remove(tmp)
-		return httpx.New(http.StatusServiceUnavailable, "unavailable", "Le service s'arrête : recommencez dans un instant.",
-			"The service is stopping: try again in a moment.").Wrap(err)
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, importRoute+"/"+id)
 }
@@ -152,21 +138,12 @@ var (
 	errTooLarge = errors.New("too large")
 )
 
-// spoolCSV copies the upload to a temporary file, refusing binary content
-// and files over the limit, and counts its data lines.
-func (ui *UI) spoolCSV(src io.Reader) (path string, rows int, err error) {
-	tmp, err := os.CreateTemp("", "cqp-import-upload-*.csv")
-	if err != nil {
-		return "", 0, fmt.Errorf("import upload: %w", err)
-	}
-	keep := false
-	defer func() {
-		tmp.Close()
-		if !keep {
-			os.Remove(tmp.Name())
-		}
-	}()
+// readCSV reads the upload, refusing binary content and files over the
+// limit, and counts its data lines. The bytes go to the job's payload, so
+// that the import survives a restart and runs on any replica.
+func (ui *UI) readCSV(src io.Reader) (content []byte, rows int, err error) {
 	limit := ui.importLimit()
+	var out bytes.Buffer
 	buf := make([]byte, 64<<10)
 	var (
 		size  int64
@@ -178,33 +155,27 @@ func (ui *UI) spoolCSV(src io.Reader) (path string, rows int, err error) {
 		if n > 0 {
 			chunk := buf[:n]
 			if size == 0 && !isText(chunk) {
-				return "", 0, errNotText
+				return nil, 0, errNotText
 			}
 			size += int64(n)
 			if size > limit {
-				return "", 0, errTooLarge
+				return nil, 0, errTooLarge
 			}
 			lines += bytes.Count(chunk, []byte{'\n'})
 			last = chunk[n-1]
-			if _, err := tmp.Write(chunk); err != nil {
-				return "", 0, fmt.Errorf("import upload: %w", err)
-			}
+			out.Write(chunk)
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			return "", 0, uploadReadError(rerr)
+			return nil, 0, uploadReadError(rerr)
 		}
 	}
 	if size > 0 && last != '\n' {
 		lines++
 	}
-	if err := tmp.Close(); err != nil {
-		return "", 0, fmt.Errorf("import upload: %w", err)
-	}
-	keep = true
-	return tmp.Name(), max(lines-1, 0), nil
+	return out.Bytes(), max(lines-1, 0), nil
 }
 
 // isText tells a text file from a spreadsheet, PDF or image by its first
@@ -254,10 +225,9 @@ var linePrefixRe = regexp.MustCompile(`^(Ligne|Line) \d+(, (colonne|column) [^:]
 
 func (ui *UI) importJobPage(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
-	job, ok := ui.imports.get(c.Param("job"), actor.ID)
-	if !ok {
-		return httpx.NotFound("Cet import n'existe pas ou a expiré (les résultats sont gardés une heure).",
-			"This import does not exist or has expired (results are kept for an hour).")
+	job, outcome, err := ui.importJob(c.Request().Context(), c.Param("job"), actor.ID)
+	if err != nil {
+		return err
 	}
 	p := ui.newPage(c, "Import de candidats", "Candidate import")
 	d := importJobData{Job: job}
@@ -268,17 +238,14 @@ func (ui *UI) importJobPage(c echo.Context) error {
 	if job.Rows > 0 {
 		d.Pct = min(job.Done*100/job.Rows, 100)
 	}
-	if job.Finished && job.Err != nil {
+	if job.Finished && job.Failed {
 		d.Failed = true
-		pr, ok := httpx.AsProblem(job.Err)
-		if !ok || pr.Status >= 500 {
-			ui.Log.Error("candidate import failed", "err", job.Err, "job", job.ID)
+		pr := outcome.Problem
+		if pr == nil {
+			ui.Log.Error("candidate import failed", "err", job.LastError, "job", job.ID)
 			d.Internal = true
-			d.Summary = p.T("err.500")
-			if errors.Is(job.Err, context.DeadlineExceeded) || errors.Is(job.Err, context.Canceled) {
-				d.Summary = p.L("L'import a été interrompu avant la fin : aucun candidat n'a été importé.",
-					"The import was stopped before the end: no candidate was imported.")
-			}
+			d.Summary = p.L("L'import a échoué avant la fin : aucun candidat n'a été importé. Recommencez dans un instant.",
+				"The import failed before the end: no candidate was imported. Try again in a moment.")
 		} else {
 			d.Summary = p.L(pr.FR, pr.EN)
 			labels := ui.candidateFieldMap(p)

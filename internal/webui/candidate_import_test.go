@@ -14,14 +14,19 @@ import (
 	"github.com/ancr/cqp/internal/platform/config"
 )
 
-var jobPathRe = regexp.MustCompile(`^/admin/candidates/import/[A-Za-z0-9_-]{43}$`)
+var jobPathRe = regexp.MustCompile(`^/admin/candidates/import/[0-9a-f-]{36}$`)
 
 // importResult follows the job's page, as its polling would, until the
-// import ends; it returns the last page.
-func importResult(t *testing.T, v *visitor, path string) page {
+// import ends; it returns the last page. The job is durable: it runs when
+// the due jobs run (a server's workers; here env.Deliver), after the first
+// look at its page, which shows it waiting.
+func importResult(t *testing.T, env *apptest.Env, v *visitor, path string) page {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for {
+	for i := 0; ; i++ {
+		if i == 1 {
+			env.Deliver(t)
+		}
 		pg := v.get(path)
 		pg.status(t, http.StatusOK)
 		if strings.Contains(pg.Body, `id="import-result"`) {
@@ -82,7 +87,7 @@ func TestImportPage_AValidFileIsImportedWithProgressThenTheCount(t *testing.T) {
 	if strings.Contains(frag.Body, "<html") || !strings.Contains(frag.Body, `id="job"`) {
 		t.Errorf("htmx fragment: %s", frag.Body)
 	}
-	res := importResult(t, v, loc)
+	res := importResult(t, env, v, loc)
 	res.has(t, "1202 candidats importés.", "candidats.csv", "1202 ligne(s) de candidats")
 	if n := countCandidates(t, env, "") - before; n != 1202 {
 		t.Errorf("%d candidates written, want 1202", n)
@@ -107,7 +112,7 @@ func TestImportPage_BadLinesAreListedInFrenchAndNothingIsWritten(t *testing.T) {
 		"Denis,Morel,1992-05-06,pas-une-adresse\n"
 	before := countCandidates(t, env, "")
 	loc := v.postFile("/admin/candidates/import", nil, "candidats.csv", []byte(csv)).location(t)
-	res := importResult(t, v, loc)
+	res := importResult(t, env, v, loc)
 	res.has(t, "Import refusé : 3 ligne(s) en erreur sur 4 ; aucun candidat n'a été importé.", `<table id="bad-lines">`,
 		"Lignes à corriger", "Nom (last_name)", "Date de naissance (birth_date)", "date « 31/02/1990 » invalide",
 		"Adresse électronique (email)", "Envoyer un fichier corrigé")
@@ -121,7 +126,7 @@ func TestImportPage_BadLinesAreListedInFrenchAndNothingIsWritten(t *testing.T) {
 
 	// A wrong header is line 1.
 	loc = v.postFile("/admin/candidates/import", nil, "candidats.csv", []byte("pseudo;nom\nA;B\n")).location(t)
-	importResult(t, v, loc).has(t, "colonne inconnue « pseudo »", "colonne obligatoire « Prénom » absente",
+	importResult(t, env, v, loc).has(t, "colonne inconnue « pseudo »", "colonne obligatoire « Prénom » absente",
 		"colonne obligatoire « Date de naissance » absente", `<td class="num">1</td>`)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/jobs"
 	outbox "github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/training"
@@ -36,8 +37,9 @@ func mustLoad(name string) *time.Location {
 	return loc
 }
 
-// Deps are the services the pages sit on. DB is read only, for the
-// dashboard's counts that no service aggregates.
+// Deps are the services the pages sit on. DB is read, for the dashboard's
+// counts that no service aggregates, and written only to enqueue the
+// import job (a single insert, through Jobs).
 type Deps struct {
 	Cfg         config.Config
 	Log         *slog.Logger
@@ -55,6 +57,9 @@ type Deps struct {
 	// Outbox is the messages written for people; nil in tests that build
 	// the UI alone (its page is then not registered).
 	Outbox *outbox.Outbox
+	// Jobs runs the CSV imports (import_job.go); without it, as in tests
+	// that build the UI alone, an import cannot be started.
+	Jobs *jobs.Queue
 }
 
 // UI is the web interface.
@@ -64,7 +69,6 @@ type UI struct {
 	xorg     *http.CrossOriginProtection
 	validate *httpx.Validator
 	schema   schema
-	imports  *importJobs
 }
 
 // schema says which optional features' tables this build has. The
@@ -102,13 +106,18 @@ func New(d Deps) (*UI, error) {
 	xorg := http.NewCrossOriginProtection()
 	// A refused cross-origin form gets the same French page as a bad token.
 	xorg.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	return &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator(), schema: detectSchema(d.DB),
-		imports: newImportJobs(d.Now, importJobTTL, importTimeout)}, nil
+	ui := &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator(), schema: detectSchema(d.DB)}
+	if d.Jobs != nil {
+		// Three attempts: an import is all or nothing, so a retry after a
+		// crash or a database error is safe; a refused file is not retried.
+		// The lease outlasts the import's own time limit: the lease cannot
+		// be renewed from inside its write transaction on SQLite, and a
+		// second worker must never start the same file while the first
+		// still writes it.
+		d.Jobs.Handle(ImportKind, ui.runImport, jobs.HandlerOptions{Lease: importTimeout + time.Minute, MaxAttempts: 3})
+	}
+	return ui, nil
 }
-
-// Close stops the background jobs (candidate imports) and waits for them,
-// before the database they write to is closed.
-func (ui *UI) Close() { ui.imports.Close() }
 
 // Routes registers the pages, the static assets and the HTML error pages on e.
 func (ui *UI) Routes(e *echo.Echo) {

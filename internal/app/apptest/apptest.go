@@ -57,6 +57,7 @@ type Env struct {
 	Backend string
 	n       int
 	mu      sync.Mutex
+	opts    app.Options // to start again (Restart)
 }
 
 // Option changes the configuration, or the start options, before start.
@@ -152,7 +153,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		srv.Close()
 		a.Close()
 	})
-	return &Env{App: a, Server: srv, Clock: clock, Cfg: cfg, Backend: backend}
+	return &Env{App: a, Server: srv, Clock: clock, Cfg: cfg, Backend: backend, opts: ao}
 }
 
 func (e *Env) seq() int {

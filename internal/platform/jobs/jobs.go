@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -305,6 +306,9 @@ func (r *Run) SetResult(v any) error {
 // workers racing for a row, exactly one sees a row affected.
 func (q *Queue) claim(ctx context.Context) (*Job, error) {
 	now := q.now().UTC()
+	if !database.IsSQLite(q.db) {
+		return q.claimSkipLocked(ctx, now)
+	}
 	var due []Job
 	err := q.db.WithContext(ctx).Select("id", "kind").
 		Where("status IN ? AND run_at <= ? AND (locked_until IS NULL OR locked_until < ?)",
@@ -336,6 +340,53 @@ func (q *Queue) claim(ctx context.Context) (*Job, error) {
 		}
 	}
 	return nil, nil
+}
+
+// claimSkipLocked is claim in one PostgreSQL statement: the due row is
+// locked as it is read, and rows other workers hold are skipped rather than
+// waited for, so concurrent workers never collide on the same job.
+func (q *Queue) claimSkipLocked(ctx context.Context, now time.Time) (*Job, error) {
+	kinds := q.kinds()
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	var j Job
+	res := q.db.WithContext(ctx).Raw(`UPDATE jobs SET status = ?, locked_by = ?, attempts = attempts + 1, updated_at = ?,
+		locked_until = CAST(? AS timestamptz) + (CASE kind `+q.leaseCases()+` END) * INTERVAL '1 second'
+		WHERE id = (SELECT id FROM jobs WHERE status IN (?, ?) AND run_at <= ? AND (locked_until IS NULL OR locked_until < ?)
+			AND kind IN ? ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+		RETURNING *`, StatusRunning, q.worker, now, now, StatusPending, StatusRunning, now, now, kinds).Scan(&j)
+	if res.Error != nil {
+		return nil, fmt.Errorf("jobs: claim: %w", res.Error)
+	}
+	if res.RowsAffected == 0 || j.ID == "" {
+		return nil, nil
+	}
+	return &j, nil
+}
+
+// kinds are the kinds this process runs.
+func (q *Queue) kinds() []string {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	out := make([]string, 0, len(q.handlers))
+	for k := range q.handlers {
+		out = append(out, k)
+	}
+	return out
+}
+
+// leaseCases is a CASE over the kinds giving each its lease in seconds
+// (the kinds are the program's own words, never user input).
+func (q *Queue) leaseCases() string {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	var b strings.Builder
+	for k, h := range q.handlers {
+		fmt.Fprintf(&b, "WHEN '%s' THEN %d ", strings.ReplaceAll(k, "'", ""), int(h.Lease.Seconds()))
+	}
+	b.WriteString("ELSE 120")
+	return b.String()
 }
 
 // runOne claims and runs one due job; false when none was due.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ancr/cqp/internal/platform/jobs"
@@ -67,20 +68,10 @@ func ParseSMTPURL(s string) (SMTP, error) {
 	return c, nil
 }
 
-// client makes a client for one delivery; its connection closes when
-// sendCtx ends (go-mail's own dial context ends with the dial).
-func (c SMTP) client(sendCtx context.Context) (*gomail.Client, error) {
-	opts := []gomail.Option{gomail.WithPort(c.Port), gomail.WithTimeout(30 * time.Second),
-		// The connection closes when the delivery's context ends, so that a
-		// stopping server does not wait for a stalled SMTP exchange.
-		gomail.WithDialContextFunc(func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := (&net.Dialer{Timeout: 30 * time.Second}).DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			context.AfterFunc(sendCtx, func() { _ = conn.Close() })
-			return conn, nil
-		})}
+// client makes a client; dial it, send, and keep it for the next message
+// (the pool below): one SMTP session carries many messages.
+func (c SMTP) client(more ...gomail.Option) (*gomail.Client, error) {
+	opts := append([]gomail.Option{gomail.WithPort(c.Port), gomail.WithTimeout(30 * time.Second)}, more...)
 	switch {
 	case c.Implicit:
 		opts = append(opts, gomail.WithSSL())
@@ -191,11 +182,85 @@ func (o *Outbox) send(ctx context.Context, m Message) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	c, err := o.smtp.client(ctx)
+	sess, err := o.pool.take(ctx, *o.smtp)
 	if err != nil {
-		return fmt.Errorf("smtp client: %w", err)
+		return fmt.Errorf("smtp: %w", err)
 	}
-	return c.DialAndSendWithContext(ctx, msg)
+	// A stopping server, or a stalled exchange, cuts the connection: the
+	// send returns at once and the job is taken again later.
+	stop := context.AfterFunc(ctx, func() { _ = sess.conn.Close() })
+	err = sess.c.Send(msg)
+	if !stop() || err != nil {
+		_ = sess.conn.Close() // after an error the session's state is unknown
+		if err == nil {
+			err = ctx.Err()
+		}
+		return err
+	}
+	o.pool.put(sess)
+	return nil
+}
+
+// smtpPool keeps open SMTP sessions between deliveries (a few, for a few
+// seconds): opening one per message costs more than the message.
+type smtpPool struct {
+	mu   sync.Mutex
+	idle []*session
+}
+
+// session is an open SMTP client and its connection (closed directly when
+// a delivery is cut short: the client's own Close would wait for QUIT).
+type session struct {
+	c    *gomail.Client
+	conn net.Conn
+	used time.Time
+}
+
+const (
+	poolMax  = 4
+	poolIdle = 5 * time.Second
+)
+
+func (p *smtpPool) take(ctx context.Context, cfg SMTP) (*session, error) {
+	p.mu.Lock()
+	for len(p.idle) > 0 {
+		x := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		if time.Since(x.used) < poolIdle {
+			p.mu.Unlock()
+			return x, nil
+		}
+		_ = x.conn.Close()
+	}
+	p.mu.Unlock()
+	s := &session{}
+	c, err := cfg.client(gomail.WithDialContextFunc(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{Timeout: 30 * time.Second}).DialContext(ctx, network, addr)
+		s.conn = conn
+		return conn, err
+	}))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		if s.conn != nil {
+			_ = s.conn.Close()
+		}
+		return nil, err
+	}
+	s.c = c
+	return s, nil
+}
+
+func (p *smtpPool) put(s *session) {
+	s.used = time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle) >= poolMax {
+		_ = s.c.Close()
+		return
+	}
+	p.idle = append(p.idle, s)
 }
 
 // IsRefused tells whether the SMTP server refused the message for good (a

@@ -83,6 +83,7 @@ type Outbox struct {
 	baseURL string
 	from    string
 	smtp    *SMTP
+	pool    smtpPool
 	tmpl    *templates
 }
 
