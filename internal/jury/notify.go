@@ -129,14 +129,18 @@ func (s *Service) conveneCandidates(tx *gorm.DB, j Jury, only string) error {
 		q = q.Where("candidate_id = ?", only)
 	}
 	var ids []string
-	if err := q.Pluck("candidate_id", &ids).Error; err != nil {
+	if err := q.Order("candidate_id").Pluck("candidate_id", &ids).Error; err != nil {
 		return fmt.Errorf("convene candidates: %w", err)
 	}
 	title := s.certTitle(j.Certification)
 	for _, id := range ids {
 		to, ok, err := candidates.Recipient(tx, id)
-		if err != nil || !ok {
+		if err != nil {
 			return err
+		}
+		if !ok {
+			// No address for this one; the others are still convened.
+			continue
 		}
 		_, _, err = s.outbox.Enqueue(tx, messages.Draft{Kind: messages.KindCandidateConvocation, To: to,
 			Data: map[string]any{"Certification": title, "Date": j.SessionDate, "Start": at(j.SessionDate, j.StartTime),

@@ -167,3 +167,68 @@ func TestReminders_JuryWorkDueOnceEach(t *testing.T) {
 		t.Fatalf("the president, who signed, was reminded to sign: %d", len(s))
 	}
 }
+
+// A candidate without an address gets nothing, and does not stop the
+// others from being told that the session moved (same event, next sequence).
+func TestConvocations_CandidateWithoutAddressSkippedOthersToldOfTheChange(t *testing.T) {
+	srv := mailtest.Start(t)
+	p := newPanel(t, 2, 1, "2026-12-10", apptest.WithSMTP(srv))
+	var ids []string
+	for _, email := range []string{"", "joignable@example.fr", ""} {
+		c := p.env.Candidate(t, func(nc *candidates.NewCandidate) { nc.Email = email })
+		p.env.Enroll(t, c.ID, cert)
+		expect(t, p.env.Do(t, "POST", p.path("/candidates"), p.admin, map[string]any{"candidate_id": c.ID}), http.StatusCreated, "")
+		ids = append(ids, c.ID)
+	}
+	p.env.Deliver(t)
+	if got := srv.Find(messages.KindCandidateConvocation, ""); len(got) != 1 || got[0].To[0] != "joignable@example.fr" {
+		t.Fatalf("convocations %+v, want one to joignable@example.fr", got)
+	}
+	srv.Reset()
+	expect(t, p.env.Do(t, "PATCH", p.path(""), p.admin, map[string]any{"session_date": "2026-12-11", "start_time": "08:30"}), http.StatusOK, "")
+	p.env.Deliver(t)
+	got := srv.Find(messages.KindCandidateConvocation, "joignable@example.fr")
+	if len(got) != 1 {
+		t.Fatalf("%d updates to the candidate with an address (candidates %v)", len(got), ids)
+	}
+	ev := mailtest.Event(got[0].Calendar)
+	if ev["DTSTART"] != "TZID=Europe/Paris:20261211T083000" || ev["UID"] != "jury-"+p.jury.ID+"@cqp-recouvrement" ||
+		!strings.HasPrefix(got[0].Subject, "Convocation modifiée") {
+		t.Fatalf("update %q %v", got[0].Subject, ev)
+	}
+	if n := len(srv.Find(messages.KindJuryConvocation, "")); n != 3 {
+		t.Fatalf("%d member updates, want 3", n)
+	}
+}
+
+// A summer session (CEST, UTC+2) keeps its local hours in the calendar
+// event; a member whose account is in English is convened in English, the
+// others in French (with French hours).
+func TestConvocations_SummerHoursAndTheMembersLanguage(t *testing.T) {
+	srv := mailtest.Start(t)
+	p := newPanel(t, 2, 1, "2027-06-15", apptest.WithSMTP(srv))
+	if err := p.env.App.DB.Table("users").Where("id = ?", p.pros[1].ID).Update("locale", "en").Error; err != nil {
+		t.Fatal(err)
+	}
+	p.env.Deliver(t)
+	srv.Reset()
+	expect(t, p.env.Do(t, "PATCH", p.path(""), p.admin, map[string]any{"start_time": "14:30", "end_time": "16:00"}), http.StatusOK, "")
+	p.env.Deliver(t)
+	en := srv.Find(messages.KindJuryConvocation, p.pros[1].Email)
+	fr := srv.Find(messages.KindJuryConvocation, p.pros[0].Email)
+	if len(en) != 1 || len(fr) != 1 {
+		t.Fatalf("%d English, %d French messages", len(en), len(fr))
+	}
+	for _, m := range []mailtest.Mail{en[0], fr[0]} {
+		ev := mailtest.Event(m.Calendar)
+		if ev["DTSTART"] != "TZID=Europe/Paris:20270615T143000" || ev["DTEND"] != "TZID=Europe/Paris:20270615T160000" || ev["SEQUENCE"] != "2" {
+			t.Fatalf("event %v", ev)
+		}
+	}
+	if en[0].Subject != "Convocation changed: jury of June 15, 2027" || !strings.Contains(en[0].Text, "2:30 pm to 4:00 pm") {
+		t.Errorf("English: %q\n%s", en[0].Subject, en[0].Text)
+	}
+	if !strings.Contains(fr[0].Text, "de 14\u00a0h\u00a030 à 16\u00a0h") || !strings.Contains(fr[0].Text, "La session du jury a changé.") {
+		t.Errorf("French:\n%s", fr[0].Text)
+	}
+}

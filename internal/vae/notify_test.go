@@ -83,3 +83,37 @@ func TestReminders_VAEDeadlineNearTellsTheAdministratorsOnce(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// A decision refused by the rules writes no message (it is written in the
+// decision's transaction); a refusal tells the candidate its reason, once,
+// even when a second decision is attempted.
+func TestAdmissibility_RefusalToldWithItsReasonAndRefusedDecisionsSilent(t *testing.T) {
+	srv := mailtest.Start(t)
+	env := apptest.New(t, apptest.WithSMTP(srv))
+	_, admin := env.User(t, auth.RoleAdmin)
+	candUser, cand := env.User(t, auth.RoleCandidate)
+	res := env.Do(t, "POST", "/api/v1/vae/dossiers", cand, map[string]any{"certification": "agent-recouvrement"})
+	wantStatus(t, res, http.StatusCreated)
+	var d vae.Dossier
+	res.JSON(t, &d)
+	path := "/api/v1/vae/dossiers/" + d.ID + "/admissibility"
+	unrelated := map[string]bool{"related_to_certification": false, "documented": true}
+	wantStatus(t, env.Do(t, "POST", path, admin, map[string]any{"decision": "admissible", "criteria": unrelated}), http.StatusUnprocessableEntity)
+	wantStatus(t, env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": unrelated}), http.StatusUnprocessableEntity)
+	env.Deliver(t)
+	if n := len(srv.Mails()); n != 0 {
+		t.Fatalf("%d messages after refused decisions", n)
+	}
+	reason := "Activité de télévente sans lien direct avec le recouvrement de créances."
+	wantStatus(t, env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": unrelated, "reason": reason}), http.StatusOK)
+	wantStatus(t, env.Do(t, "POST", path, admin, map[string]any{"decision": "inadmissible", "criteria": unrelated, "reason": "Encore"}), http.StatusConflict)
+	env.Deliver(t)
+	got := srv.Find(messages.KindVAEAdmissibility, candUser.Email)
+	if len(got) != 1 || got[0].Subject != "Votre demande de VAE n’est pas recevable" ||
+		!strings.Contains(got[0].Text, "Motif\u00a0: "+reason) || !strings.Contains(got[0].HTML, "/training/vae") {
+		t.Fatalf("%d messages: %+v", len(got), got)
+	}
+	if len(srv.Mails()) != 1 {
+		t.Fatalf("%d messages in all", len(srv.Mails()))
+	}
+}

@@ -149,6 +149,9 @@ func draftRows(form url.Values, n int) []draftRow {
 func draftJury(form url.Values, rows []draftRow) (in jury.NewJury, rowOf []int) {
 	in.Certification = strings.TrimSpace(form.Get("certification"))
 	in.Location = strings.TrimSpace(form.Get("location"))
+	// Empty hours take the service's defaults (09:00–17:00).
+	in.StartTime = strings.TrimSpace(form.Get("start_time"))
+	in.EndTime = strings.TrimSpace(form.Get("end_time"))
 	in.Members = []jury.NewMember{}
 	president := form.Get("president")
 	for _, r := range rows {
@@ -252,6 +255,8 @@ func (ui *UI) juryCreate(c echo.Context) error {
 		"certification":     {"certification", p.L("Certification", "Certification")},
 		"session_date":      {"session_date", p.L("Date de session", "Session date")},
 		"location":          {"location", p.L("Lieu", "Place")},
+		"start_time":        {"start_time", p.L("Heure de début", "Start time")},
+		"end_time":          {"end_time", p.L("Heure de fin", "End time")},
 		"members":           {"members", p.L("Membres", "Members")},
 		"president_user_id": {"president", p.L("Président", "President")},
 	}

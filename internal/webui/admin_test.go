@@ -63,6 +63,14 @@ func TestAdminJuries_ComposeLiveRefuseInFrenchAndAssign(t *testing.T) {
 	res = admin.post("/admin/juries", bad)
 	res.status(t, http.StatusUnprocessableEntity)
 	res.has(t, `id="e-session_date"`, "Date invalide", `id="e-m2_category"`)
+	late := cloneForm(draft)
+	late.Set("m2_user", b.ID)
+	late.Set("m2_category", jury.Professional)
+	late.Set("start_time", "18:00")
+	late.Set("end_time", "17:00")
+	res = admin.post("/admin/juries", late)
+	res.status(t, http.StatusUnprocessableEntity)
+	res.has(t, `id="e-end_time"`, "heure de fin doit suivre")
 	if n := countRows(t, env, "juries"); n != 0 {
 		t.Fatalf("refused forms created %d juries", n)
 	}
@@ -71,6 +79,7 @@ func TestAdminJuries_ComposeLiveRefuseInFrenchAndAssign(t *testing.T) {
 	ok.Set("m2_user", b.ID)
 	ok.Set("m2_category", jury.Professional)
 	ok.Set("location", "Lyon — salle Rameau")
+	ok.Set("start_time", "13:30")
 	res = admin.post("/admin/juries", ok)
 	res.status(t, http.StatusSeeOther)
 	jpath := res.Header.Get("Location")
@@ -80,7 +89,7 @@ func TestAdminJuries_ComposeLiveRefuseInFrenchAndAssign(t *testing.T) {
 	id := strings.TrimPrefix(jpath, "/admin/juries/")
 	pg := admin.get(jpath)
 	pg.status(t, http.StatusOK)
-	pg.has(t, "Jury créé.", "Lyon — salle Rameau", "Agathe Pro", "René Représentant", "Composition valide",
+	pg.has(t, "Jury créé.", "Lyon — salle Rameau", "de 13:30 à 17:00", "Agathe Pro", "René Représentant", "Composition valide",
 		`href="/jury/`+id+`"`, "Retrait impossible", "Céline Pro — Recouvrement Céline")
 
 	// A second representative would leave the professionals short of two
