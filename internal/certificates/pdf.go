@@ -139,7 +139,7 @@ func RenderPDF(d Document) ([]byte, error) {
 		m.AddAutoRow(pdfdoc.TextCol(12, "Ce document remplace le document n° "+d.Supersedes+".", props.Text{Size: 8, Color: grey, Top: 1}))
 	}
 
-	qr, err := qrPNG(d.VerificationURL)
+	qr, err := QRPNG(d.VerificationURL)
 	if err != nil {
 		return nil, fmt.Errorf("pdf %s: %w", d.Number, err)
 	}
@@ -228,7 +228,9 @@ func (p pngPool) Put(b *png.EncoderBuffer) {
 	}
 }
 
-func qrPNG(url string) ([]byte, error) {
+// QRPNG draws a QR code of text as a PNG (the PDFs' verification link,
+// the second factor's otpauth:// address).
+func QRPNG(url string) ([]byte, error) {
 	c, err := qr.Encode(url, qr.M)
 	if err != nil {
 		return nil, fmt.Errorf("qr code: %w", err)

@@ -89,7 +89,7 @@ func BenchmarkRenderPDF(b *testing.B) {
 
 func BenchmarkQRPNG(b *testing.B) {
 	for b.Loop() {
-		if _, err := qrPNG("https://cqp.example.test/verify/ATT-CLERC-2026-000007-Q"); err != nil {
+		if _, err := QRPNG("https://cqp.example.test/verify/ATT-CLERC-2026-000007-Q"); err != nil {
 			b.Fatal(err)
 		}
 	}

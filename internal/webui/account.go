@@ -1,10 +1,13 @@
 package webui
 
 import (
+	"encoding/base64"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/ancr/cqp/internal/certificates"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/labstack/echo/v4"
@@ -24,6 +27,9 @@ func (ui *UI) accountRoutes(g *echo.Group) {
 	me.GET("", ui.accountPage)
 	me.POST("/password", ui.changePassword)
 	me.POST("/logout-all", ui.logoutAll)
+	me.POST("/totp", ui.totpEnrol, ui.require(auth.TOTPRoles()...))
+	me.POST("/totp/confirm", ui.totpConfirm, ui.require(auth.TOTPRoles()...))
+	me.POST("/totp/disable", ui.totpDisable, ui.require(auth.TOTPRoles()...))
 }
 
 type forgotData struct{ Sent bool }
@@ -124,6 +130,11 @@ func (ui *UI) tokenSubmit(purpose string) echo.HandlerFunc {
 
 func (ui *UI) accountPage(c echo.Context) error {
 	p := ui.newPage(c, "Mon compte", "My account")
+	sec, err := ui.security(c, p)
+	if err != nil {
+		return err
+	}
+	p.Data = accountData{Security: sec}
 	return ui.render(c, http.StatusOK, "account/account", p)
 }
 
@@ -133,6 +144,11 @@ func (ui *UI) changePassword(c echo.Context) error {
 	if next != again {
 		p.Errors = map[string]string{"new_password_again": p.L("Les deux saisies diffèrent.", "The two entries differ.")}
 		p.FormError = p.T("form.invalid")
+		sec, err := ui.security(c, p)
+		if err != nil {
+			return err
+		}
+		p.Data = accountData{Security: sec}
 		return ui.render(c, http.StatusUnprocessableEntity, "account/account", p)
 	}
 	tok, _ := c.Get(tokenKey).(string)
@@ -141,6 +157,11 @@ func (ui *UI) changePassword(c echo.Context) error {
 		if !p.formProblem(err, nil) {
 			return err
 		}
+		sec, serr := ui.security(c, p)
+		if serr != nil {
+			return serr
+		}
+		p.Data = accountData{Security: sec}
 		return ui.render(c, http.StatusUnprocessableEntity, "account/account", p)
 	}
 	return ui.redirect(c, "/account", p.L("Mot de passe changé. Vos autres sessions sont fermées.", "Password changed. Your other sessions are closed."))
@@ -153,4 +174,70 @@ func (ui *UI) logoutAll(c echo.Context) error {
 	c.SetCookie(ui.cookie(sessionCookie, "", -1))
 	p := ui.newPage(c, "", "")
 	return ui.redirect(c, "/login", p.L("Toutes vos sessions sont fermées, sur tous vos appareils.", "All your sessions are closed, on every device."))
+}
+
+type securityData struct {
+	Enabled       bool
+	Enrolment     *auth.Enrolment
+	QR            template.URL // data: URI of the enrolment's QR code
+	RecoveryCodes []string
+}
+
+// security is the second factor's part of « Mon compte », for the roles
+// that have one.
+func (ui *UI) security(c echo.Context, p *page) (*securityData, error) {
+	u := auth.Caller(c)
+	if !u.Is(auth.TOTPRoles()...) {
+		return nil, nil
+	}
+	on, err := ui.Auth.TOTPEnabled(c.Request().Context(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &securityData{Enabled: on}, nil
+}
+
+func (ui *UI) totpEnrol(c echo.Context) error {
+	p := ui.newPage(c, "Mon compte", "My account")
+	e, err := ui.Auth.EnrolTOTP(c.Request().Context(), auth.Caller(c))
+	if err != nil {
+		return err
+	}
+	png, err := certificates.QRPNG(e.URL)
+	if err != nil {
+		return err
+	}
+	p.Data = accountData{Security: &securityData{Enrolment: &e,
+		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}}
+	return ui.render(c, http.StatusOK, "account/account", p)
+}
+
+func (ui *UI) totpConfirm(c echo.Context) error {
+	p := ui.newPage(c, "Mon compte", "My account")
+	codes, err := ui.Auth.ConfirmTOTP(c.Request().Context(), auth.Caller(c), c.FormValue("code"))
+	if err != nil {
+		if !p.formProblem(err, nil) {
+			return err
+		}
+		p.Data = accountData{Security: &securityData{}}
+		return ui.render(c, http.StatusUnprocessableEntity, "account/account", p)
+	}
+	p.Data = accountData{Security: &securityData{Enabled: true, RecoveryCodes: codes}}
+	return ui.render(c, http.StatusOK, "account/account", p)
+}
+
+func (ui *UI) totpDisable(c echo.Context) error {
+	p := ui.newPage(c, "Mon compte", "My account")
+	if err := ui.Auth.DisableTOTP(c.Request().Context(), auth.Caller(c), c.FormValue("password")); err != nil {
+		if !p.formProblem(err, nil) {
+			return err
+		}
+		p.Data = accountData{Security: &securityData{Enabled: true}}
+		return ui.render(c, http.StatusUnprocessableEntity, "account/account", p)
+	}
+	return ui.redirect(c, "/account", p.L("Double authentification désactivée.", "Two-factor authentication turned off."))
+}
+
+type accountData struct {
+	Security *securityData
 }

@@ -5,11 +5,13 @@ import (
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/platform/messages/mailtest"
+	"github.com/pquerna/otp/totp"
 )
 
 var activateRe = regexp.MustCompile(`/account/activate\?token=([A-Za-z0-9_-]+)`)
@@ -59,5 +61,33 @@ func TestAccountPage_ChangePasswordAndLanguageFollowsToMessages(t *testing.T) {
 	}
 	if loc := v.get("/account").location(t); loc == "" {
 		t.Fatal("still signed in after signing out everywhere")
+	}
+}
+
+func TestSecondFactorPages_EnrolConfirmAndSignInWithTheCode(t *testing.T) {
+	env := apptest.New(t)
+	v, u := signedIn(t, env, auth.RoleAdmin)
+	v.get("/admin").has(t, "Recommandé : protégez votre compte d'administrateur")
+	v.get("/account").has(t, "Double authentification", "Activer la double authentification")
+	page := v.post("/account/totp", nil)
+	page.status(t, 200)
+	page.has(t, "Scannez ce code", `src="data:image/png;base64,`)
+	m := regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`).FindStringSubmatch(page.Body)
+	if m == nil {
+		t.Fatal("no secret on the page")
+	}
+	code, _ := totp.GenerateCode(m[1], env.Clock.Now())
+	v.post("/account/totp/confirm", url.Values{"code": {code}}).has(t, "Notez ces dix codes de secours")
+	v.get("/admin").lacks(t, "Recommandé : protégez votre compte")
+
+	w := newVisitor(t, env)
+	w.get("/login")
+	second := w.post("/login", url.Values{"email": {u.Email}, "password": {"motdepasse-de-test"}})
+	second.status(t, 401)
+	second.has(t, "Saisissez le code de votre application", `name="otp"`)
+	env.Clock.Advance(30 * time.Second)
+	next, _ := totp.GenerateCode(m[1], env.Clock.Now())
+	if loc := w.post("/login", url.Values{"email": {u.Email}, "password": {"motdepasse-de-test"}, "otp": {next}, "otp_step": {"1"}}).location(t); loc != "/admin" {
+		t.Fatalf("signed in to %q", loc)
 	}
 }

@@ -32,6 +32,8 @@ type dashboardData struct {
 	// FailedMessages are messages the mail server refused or that ran out
 	// of attempts; Unsent those kept without a mail server.
 	FailedMessages, UnsentMessages int64
+	// SecondFactorOff recommends the administrator turns TOTP on.
+	SecondFactorOff bool
 }
 
 type upcomingSession struct {
@@ -47,6 +49,11 @@ func (ui *UI) dashboard(c echo.Context) error {
 	p := ui.newPage(c, "Tableau de bord", "Dashboard")
 	ctx := c.Request().Context()
 	d := dashboardData{CertTitles: map[string]string{}, Missing: ui.Referential.Missing(p.Today)}
+	on, err := ui.Auth.TOTPEnabled(c.Request().Context(), p.User.ID)
+	if err != nil {
+		return err
+	}
+	d.SecondFactorOff = !on
 	if ui.Outbox != nil {
 		counts, err := ui.Outbox.Counts(c.Request().Context())
 		if err != nil {
