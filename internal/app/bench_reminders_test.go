@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,7 +65,10 @@ func healthzRate(url string, workers int, d time.Duration, stop <-chan struct{})
 //
 // (CQP_TEST_DATABASE_URL=postgres://… for PostgreSQL).
 func BenchmarkReminderDelivery(b *testing.B) {
-	const n = 10_000
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("CQP_BENCH_MESSAGES")); err == nil && v > 0 {
+		n = v // a smaller run, for profiling
+	}
 	srv := mailtest.Start(b)
 	srv.Discard()
 	env := apptest.New(b, apptest.WithSMTP(srv))
