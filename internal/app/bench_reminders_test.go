@@ -109,7 +109,11 @@ func BenchmarkReminderDelivery(b *testing.B) {
 			b.Fatalf("queued %d reminders, want %d", rep.Expiry1m, n)
 		}
 		wctx, stopWorkers := context.WithCancel(ctx)
-		go env.App.Jobs.Work(wctx, 4, 200*time.Millisecond)
+		workers := 4 // as App.Serve
+		if v, err := strconv.Atoi(os.Getenv("CQP_BENCH_WORKERS")); err == nil && v > 0 {
+			workers = v
+		}
+		go env.App.Jobs.Work(wctx, workers, 200*time.Millisecond)
 		delivered := make(chan struct{})
 		go func() {
 			_ = srv.Wait(n+1, 10*time.Minute) // + the administrators' list

@@ -154,6 +154,9 @@ func (o *Outbox) Deliver(ctx context.Context, r *jobs.Run) error {
 	if o.smtp == nil {
 		return o.finish(m.ID, StatusNotConfigured, nil, "")
 	}
+	if err := o.pace.Wait(ctx); err != nil {
+		return err // stopping: the job is taken again after the restart
+	}
 	sendErr := o.send(ctx, m)
 	if sendErr == nil {
 		now := o.now().UTC()

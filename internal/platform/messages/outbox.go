@@ -15,11 +15,15 @@ import (
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/jobs"
 	"gorm.io/gorm"
+	"golang.org/x/time/rate"
 	"gorm.io/gorm/clause"
 )
 
 //go:embed templates
 var templateFS embed.FS
+
+// DeliveriesPerSecond is the pace of delivery of one process.
+const DeliveriesPerSecond = 200
 
 // JobDeliver is the jobs kind that delivers one message.
 const JobDeliver = "message.deliver"
@@ -84,6 +88,10 @@ type Outbox struct {
 	from    string
 	smtp    *SMTP
 	pool    smtpPool
+	// pace bounds deliveries a second in this process: a mail server
+	// takes a few hundred a second, and sending faster only takes the
+	// CPU the API needs (docs/performance.md, issue 12's measurement).
+	pace *rate.Limiter
 	tmpl    *templates
 }
 
@@ -106,7 +114,8 @@ func New(o Options) (*Outbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Outbox{db: o.DB, now: o.Now, jobs: o.Jobs, log: o.Log, baseURL: strings.TrimRight(o.BaseURL, "/"), tmpl: t}
+	out := &Outbox{db: o.DB, now: o.Now, jobs: o.Jobs, log: o.Log, baseURL: strings.TrimRight(o.BaseURL, "/"), tmpl: t,
+		pace: rate.NewLimiter(DeliveriesPerSecond, 20)}
 	if o.SMTPURL != "" {
 		s, err := ParseSMTPURL(o.SMTPURL)
 		if err != nil {
