@@ -14,8 +14,8 @@ import (
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/jobs"
-	"gorm.io/gorm"
 	"golang.org/x/time/rate"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -92,7 +92,7 @@ type Outbox struct {
 	// takes a few hundred a second, and sending faster only takes the
 	// CPU the API needs (docs/performance.md, issue 12's measurement).
 	pace *rate.Limiter
-	tmpl    *templates
+	tmpl *templates
 }
 
 // New builds the outbox and registers its delivery job on the queue.
