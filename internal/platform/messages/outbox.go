@@ -10,6 +10,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+	_ "time/tzdata" // Europe/Paris must resolve without the system's time zone data
 
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/database"
