@@ -139,10 +139,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actorID, userID string) 
 
 // Activate sets the password of an invited account from its link.
 func (s *Service) Activate(ctx context.Context, tok, password string) error {
-	if p := CheckPasswordPolicy("password", password); p != nil {
-		return p
-	}
-	hash, err := HashPassword(password, s.params)
+	hash, err := s.newPasswordHash("password", password)
 	if err != nil {
 		return err
 	}
@@ -198,10 +195,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 // ConfirmReset sets a new password from a reset link and revokes every
 // session of the account.
 func (s *Service) ConfirmReset(ctx context.Context, tok, password string) error {
-	if p := CheckPasswordPolicy("password", password); p != nil {
-		return p
-	}
-	hash, err := HashPassword(password, s.params)
+	hash, err := s.newPasswordHash("password", password)
 	if err != nil {
 		return err
 	}
@@ -214,6 +208,15 @@ func (s *Service) ConfirmReset(ctx context.Context, tok, password string) error 
 	})
 }
 
+// newPasswordHash holds a new password to the rules (errors on field) and
+// hashes it.
+func (s *Service) newPasswordHash(field, pw string) (string, error) {
+	if p := CheckPasswordPolicy(field, pw); p != nil {
+		return "", p
+	}
+	return HashPassword(pw, s.params)
+}
+
 // ChangePassword replaces a signed-in user's password, given the current
 // one; every other session of the account is revoked, keepToken's stays.
 func (s *Service) ChangePassword(ctx context.Context, u User, current, next, keepToken string) error {
@@ -224,13 +227,10 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current, next, kee
 	if !CheckPassword(current, stored.PasswordHash) {
 		return httpx.Invalid(httpx.Field("current_password", "Le mot de passe actuel est incorrect.", "The current password is wrong."))
 	}
-	if p := CheckPasswordPolicy("new_password", next); p != nil {
-		return p
-	}
 	if next == current {
 		return httpx.Invalid(httpx.Field("new_password", "Le nouveau mot de passe doit différer de l'actuel.", "The new password must differ from the current one."))
 	}
-	hash, err := HashPassword(next, s.params)
+	hash, err := s.newPasswordHash("new_password", next)
 	if err != nil {
 		return err
 	}

@@ -261,11 +261,8 @@ func (s *Service) CreateUser(ctx context.Context, actor string, in NewUser) (Use
 	var hash string
 	var activated *time.Time
 	if in.Password != "" {
-		if p := CheckPasswordPolicy("password", in.Password); p != nil {
-			return User{}, p
-		}
 		var err error
-		if hash, err = HashPassword(in.Password, s.params); err != nil {
+		if hash, err = s.newPasswordHash("password", in.Password); err != nil {
 			return User{}, err
 		}
 		now := s.now().UTC()
