@@ -19,11 +19,13 @@ import (
 	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/blobs"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/platform/jobs"
 	"github.com/ancr/cqp/internal/platform/messages"
+	"github.com/ancr/cqp/internal/platform/secrets"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/reporting"
 	"github.com/ancr/cqp/internal/rules"
@@ -61,6 +63,11 @@ type App struct {
 	// imports, batch issuance); Outbox the messages to people.
 	Jobs   *jobs.Queue
 	Outbox *messages.Outbox
+	// Secrets seals what the database keeps but must not show (signing
+	// keys, second-factor secrets) with the master key.
+	Secrets *secrets.Box
+	// Blobs holds uploaded documents (a folder or S3), counted per row.
+	Blobs *blobs.Refs
 
 	Auth        *auth.Service
 	Referential *referential.Service
@@ -69,10 +76,29 @@ type App struct {
 	VAE         *vae.Service
 	Web         *webui.UI
 	Jury        *jury.Service
-	// Certificates signs with the keys under CQP_DATA_DIR/keys.
+	// Certificates signs with the keys kept in the database.
 	Certificates *certificates.Service
 	// Reporting reads across features: statistics and exports.
 	Reporting *reporting.Service
+}
+
+// OpenSecrets makes the box of the master key: CQP_MASTER_KEY, the file
+// CQP_MASTER_KEY_FILE names, or the key kept under CQP_DATA_DIR (made on
+// first start; config.Load has already refused PostgreSQL without a key).
+func OpenSecrets(cfg config.Config) (*secrets.Box, error) {
+	key := cfg.MasterKey
+	var err error
+	switch {
+	case key != nil:
+	case cfg.MasterKeyFile != "":
+		key, err = secrets.ReadKeyFile(cfg.MasterKeyFile)
+	default:
+		key, err = secrets.LoadOrCreateFile(cfg.DataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return secrets.New(key)
 }
 
 // Migrations is the one ordered list of schema steps, foundation first.
@@ -84,6 +110,7 @@ func Migrations() []*database.Migration {
 		auth.Migrations(),
 		referential.Migrations(),
 		candidates.Migrations(),
+		blobs.Migrations(), // before the features whose rows it counts
 		vae.Migrations(),
 		jury.Migrations(),
 		training.Migrations(),
@@ -121,13 +148,19 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := database.Migrate(ctx, db, Migrations()); err != nil {
 		return fail(err)
 	}
+	if a.Secrets, err = OpenSecrets(cfg); err != nil {
+		return fail(err)
+	}
 	a.Jobs = jobs.New(db, o.Now, o.Logger)
 	if a.Outbox, err = messages.New(messages.Options{DB: db, Now: o.Now, Jobs: a.Jobs, Log: o.Logger,
 		BaseURL: cfg.BaseURL, SMTPURL: cfg.SMTPURL, From: cfg.MailFrom}); err != nil {
 		return fail(err)
 	}
 	if a.Auth, err = auth.NewService(db, auth.Options{TokenTTL: cfg.TokenTTL, Hash: o.Hash, Now: o.Now,
-		CandidateLinker: candidates.Exists, Outbox: a.Outbox, BaseURL: cfg.BaseURL}); err != nil {
+		CandidateLinker: candidates.Exists, Outbox: a.Outbox, BaseURL: cfg.BaseURL, Secrets: a.Secrets}); err != nil {
+		return fail(err)
+	}
+	if _, err := a.Auth.SealTOTPSecrets(ctx); err != nil {
 		return fail(err)
 	}
 	a.Referential = referential.NewService(db, o.Now)
@@ -140,7 +173,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	// A scenario or module that fails its check is logged and not served.
 	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, o.AssessmentsFS, o.Logger)
-	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{DataDir: cfg.DataDir, UploadLimit: cfg.UploadLimit, Outbox: a.Outbox})
+	store, err := blobs.Open(ctx, cfg.Blobs())
+	if err != nil {
+		return fail(err)
+	}
+	a.Blobs = blobs.NewRefs(db, store, blobs.Temp(cfg.DataDir), o.Now)
+	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{Blobs: a.Blobs, UploadLimit: cfg.UploadLimit, Outbox: a.Outbox})
 	a.Candidates.AddDataHolder(a.VAE)
 	a.Candidates.AddSupporter(a.VAE)
 	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential,
@@ -153,7 +191,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	// The jury, built second, takes its VAE reads at construction; the VAE
 	// service learns of the jury here.
 	a.VAE.SetExaminers(a.Jury)
-	keys, err := certificates.OpenKeyring(cfg.DataDir)
+	keys, err := certificates.OpenKeyring(ctx, db, a.Secrets, cfg.DataDir, o.Now)
 	if err != nil {
 		return fail(err)
 	}
@@ -197,8 +235,11 @@ func (a *App) routes() {
 	// Each request first brings the referential (law parameters,
 	// registration periods) up to date with changes made on other replicas.
 	e.Use(a.Referential.Fresh(func(c echo.Context) bool {
+		// Signed documents and keys read nothing of the referential: the
+		// public check, the busiest anonymous route, saves a query.
 		p := c.Request().URL.Path
-		return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
+		return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics" ||
+			strings.HasPrefix(p, "/api/v1/verify/") || p == "/api/v1/keys"
 	}))
 
 	e.GET("/healthz", func(c echo.Context) error {

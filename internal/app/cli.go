@@ -14,6 +14,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/database"
+	"gorm.io/gorm"
 )
 
 // Version is set at build time with -ldflags "-X github.com/ancr/cqp/internal/app.Version=…".
@@ -43,6 +44,9 @@ func commands() []command {
 		{"assessments", "assessments check [DIR]: validate every scenario, module and jury grid", runAssessments},
 		{"certificates", "certificates verify FILE.json | issue --jury ID | rotate-key: signed documents", runCertificates},
 		{"audit", "audit verify: check the audit log's hash chain", runAudit},
+		{"blobs", "blobs check: list documents whose bytes are missing from the store, and stored objects nothing points at", runBlobs},
+		{"backup", "backup DIR: a consistent copy of the embedded database and the documents (PostgreSQL: see docs/operations.md)", runBackup},
+		{"secrets", "secrets new-master-key: print a fresh CQP_MASTER_KEY", runSecrets},
 		{"reminders", "reminders send: the dated reminders now (expiring components, jury work due, VAE deadlines), once each", runReminders},
 		{"mail", "mail test ADDRESS: send a test message now through CQP_SMTP_URL and say how it went", runMail},
 		{"healthcheck", "exit 0 when the local server answers /readyz (for container health checks)", runHealthcheck},
@@ -102,15 +106,26 @@ func runServe(ctx context.Context, env *cliEnv, _ []string) error {
 	return a.Serve(ctx, 30*time.Second)
 }
 
-func runMigrate(ctx context.Context, env *cliEnv, _ []string) error {
+// openMigrated opens the database and brings its schema up to date, for
+// the commands that need the data but not the whole application.
+func openMigrated(ctx context.Context, env *cliEnv) (*gorm.DB, error) {
 	db, err := database.Open(database.Options{URL: env.cfg.DatabaseURL, Logger: env.log})
+	if err != nil {
+		return nil, err
+	}
+	if err := database.Migrate(ctx, db, Migrations()); err != nil {
+		database.Close(db)
+		return nil, err
+	}
+	return db, nil
+}
+
+func runMigrate(ctx context.Context, env *cliEnv, _ []string) error {
+	db, err := openMigrated(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer database.Close(db)
-	if err := database.Migrate(ctx, db, Migrations()); err != nil {
-		return err
-	}
 	fmt.Fprintf(env.stdout, "migrations applied (%d known)\n", len(Migrations()))
 	return nil
 }

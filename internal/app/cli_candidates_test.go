@@ -22,6 +22,8 @@ func TestCandidatesImportCommand_ShowsProgressAndIsAllOrNothing(t *testing.T) {
 			return url, true
 		case "CQP_DATA_DIR":
 			return dir, true
+		case "CQP_MASTER_KEY":
+			return apptest.MasterKey, true
 		case "CQP_DEMO":
 			return "false", true
 		}

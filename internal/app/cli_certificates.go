@@ -2,13 +2,17 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/ancr/cqp/internal/certificates"
+	"github.com/ancr/cqp/internal/platform/database"
+	"gorm.io/gorm"
 )
 
 const certificatesUsage = `usage:
@@ -23,15 +27,24 @@ func runCertificates(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	switch args[0] {
 	case "verify":
-		return runCertificatesVerify(env, args[1:])
+		return runCertificatesVerify(ctx, env, args[1:])
 	case "issue":
 		return runCertificatesIssue(ctx, env, args[1:])
 	case "rotate-key":
-		keys, err := certificates.OpenKeyring(env.cfg.DataDir)
+		db, err := openMigrated(ctx, env)
 		if err != nil {
 			return err
 		}
-		oldKID, newKID, err := keys.Rotate()
+		defer database.Close(db)
+		box, err := OpenSecrets(env.cfg)
+		if err != nil {
+			return err
+		}
+		keys, err := certificates.OpenKeyring(ctx, db, box, env.cfg.DataDir, time.Now)
+		if err != nil {
+			return err
+		}
+		oldKID, newKID, err := keys.Rotate(ctx)
 		if err != nil {
 			return err
 		}
@@ -42,13 +55,13 @@ func runCertificates(ctx context.Context, env *cliEnv, args []string) error {
 }
 
 // runCertificatesVerify checks a signed document with the public keys of a
-// JWK set file (as served by /api/v1/keys) or, without one, with those kept
-// under CQP_DATA_DIR. It needs no database and no network: revocation is
-// the one thing it cannot tell, and it says so.
-func runCertificatesVerify(env *cliEnv, args []string) error {
+// JWK set file (as served by /api/v1/keys) or, without one, with the public
+// keys in the database (no master key needed). It needs no network:
+// revocation is the one thing it cannot tell, and it says so.
+func runCertificatesVerify(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("certificates verify", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	keysFile := fs.String("keys", "", "JWK set file (from /api/v1/keys); default: the keys under CQP_DATA_DIR")
+	keysFile := fs.String("keys", "", "JWK set file (from /api/v1/keys); default: the public keys in the database")
 	file, rest := "", args
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		file, rest = rest[0], rest[1:]
@@ -66,11 +79,17 @@ func runCertificatesVerify(env *cliEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	pub, err := certificates.PublicKeysIn(env.cfg.DataDir)
+	var pub map[string]ed25519.PublicKey
 	if *keysFile != "" {
 		var set []byte
 		if set, err = os.ReadFile(*keysFile); err == nil {
 			pub, err = certificates.ParseJWKSet(set)
+		}
+	} else {
+		var db *gorm.DB
+		if db, err = openMigrated(ctx, env); err == nil {
+			pub, err = certificates.PublicKeys(ctx, db)
+			database.Close(db)
 		}
 	}
 	if err != nil {

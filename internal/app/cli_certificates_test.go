@@ -41,6 +41,8 @@ func TestCertificatesCommand_VerifyOfflineAndIssueByBatch(t *testing.T) {
 			return env.Cfg.DatabaseURL, true
 		case "CQP_DATA_DIR":
 			return env.Cfg.DataDir, true
+		case "CQP_MASTER_KEY": // the embedded database's is in its data folder
+			return apptest.MasterKey, env.Backend == "postgres"
 		case "CQP_DEMO":
 			return "false", true
 		case "CQP_BASE_URL":

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"github.com/ancr/cqp/internal/app/apptest"
 	"strings"
 	"testing"
 
@@ -20,6 +21,8 @@ func TestMailTestCommand_SendsOrSaysWhy(t *testing.T) {
 			switch k {
 			case "CQP_DATA_DIR":
 				return dir, true
+			case "CQP_MASTER_KEY":
+				return apptest.MasterKey, true
 			case "CQP_DEMO":
 				return "false", true
 			case "CQP_SMTP_URL":

@@ -23,6 +23,7 @@ type maintenanceReport struct {
 	Sessions int64 `json:"sessions"` // expired session tokens
 	Links    int64 `json:"links"`    // used or expired invitation and reset links
 	Jobs     int64 `json:"jobs"`     // finished jobs older than 90 days
+	Blobs    int   `json:"blobs"`    // stored objects no row counts any more
 }
 
 func (a *App) registerDailyJobs() {
@@ -35,8 +36,8 @@ func (a *App) registerDailyJobs() {
 	}, jobs.HandlerOptions{Lease: 10 * time.Minute, MaxAttempts: 3})
 }
 
-// maintain removes what only grows: expired session tokens and old finished
-// jobs (the outbox keeps its messages: they are the record of what was sent).
+// maintain removes what only grows: expired session tokens, old finished
+// jobs, stored documents nothing points at any more (the outbox keeps its messages: they are the record of what was sent).
 func (a *App) maintain(ctx context.Context) (maintenanceReport, error) {
 	var rep maintenanceReport
 	var err error
@@ -47,6 +48,9 @@ func (a *App) maintain(ctx context.Context) (maintenanceReport, error) {
 		return rep, err
 	}
 	if rep.Jobs, err = a.Jobs.Purge(ctx, 90*24*time.Hour); err != nil {
+		return rep, err
+	}
+	if rep.Blobs, err = a.Blobs.CollectAll(ctx); err != nil {
 		return rep, err
 	}
 	return rep, nil

@@ -31,6 +31,8 @@ func testConfig(t *testing.T, url string, demo bool) config.Config {
 			return url, true
 		case "CQP_DATA_DIR":
 			return dir, true
+		case "CQP_MASTER_KEY":
+			return apptest.MasterKey, true
 		case "CQP_DEMO":
 			if demo {
 				return "true", true
@@ -138,6 +140,8 @@ func TestAudit_CommandReportsABrokenChain(t *testing.T) {
 			return url, true
 		case "CQP_DATA_DIR":
 			return t.TempDir(), true
+		case "CQP_MASTER_KEY":
+			return apptest.MasterKey, true
 		}
 		return "", false
 	}

@@ -110,6 +110,8 @@ func TestRemindersCommand_PrintsWhatItWrote(t *testing.T) {
 		switch k {
 		case "CQP_DATA_DIR":
 			return dir, true
+		case "CQP_MASTER_KEY":
+			return apptest.MasterKey, true
 		case "CQP_DEMO":
 			return "false", true
 		}

@@ -41,6 +41,8 @@ func TestStartup_BrokenScenarioIsLoggedAndNotServed(t *testing.T) {
 			return url, true
 		case "CQP_DATA_DIR":
 			return t.TempDir(), true
+		case "CQP_MASTER_KEY":
+			return apptest.MasterKey, true
 		case "CQP_DEMO":
 			return "false", true
 		}

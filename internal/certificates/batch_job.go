@@ -36,8 +36,10 @@ type BatchAccepted struct {
 
 // handleBatchJobs registers the handler of asynchronous batches on the
 // service's queue (Options.Jobs). Without a queue, ?async=true answers 503.
+// The lease is short because every candidate's progress renews it: a
+// replica that dies mid-batch hands the rest to another within 20 seconds.
 func (s *Service) handleBatchJobs() {
-	s.jobs.Handle(BatchKind, s.runBatchJob, jobs.HandlerOptions{Lease: 2 * time.Minute, MaxAttempts: 5})
+	s.jobs.Handle(BatchKind, s.runBatchJob, jobs.HandlerOptions{Lease: 20 * time.Second, MaxAttempts: 5})
 }
 
 // EnqueueBatch writes the job of a batch; it runs when a worker takes it.

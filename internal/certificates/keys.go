@@ -1,273 +1,310 @@
 package certificates
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ancr/cqp/internal/platform/database"
+	"github.com/ancr/cqp/internal/platform/secrets"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
-// Keyring is the signing keys kept under CQP_DATA_DIR/keys (folder 0700,
-// private files 0600):
+// Keyring is the signing keys, kept in the database so that every replica
+// signs with the same key and verifies with the same set:
 //
-//	current          the kid of the key that signs new documents
-//	<kid>.key        that key's private half (PKCS #8, PEM)
-//	<kid>.pub        every key's public half (PKIX, PEM), kept for ever
-//	numbering.secret the key of the numbers' check character
+//	signing_keys  one row per key: its public half, kept for ever, and its
+//	              private half sealed with the master key until it retires
+//	keyring       one row: the kid that signs new documents, and the sealed
+//	              key of the numbers' check character
 //
-// Rotation makes a new key current and deletes the old private half: old
+// Rotation makes a new key current and erases the old private half: old
 // documents stay verifiable through the public halves, and nothing can sign
-// with a retired key any more. A server notices a rotation made by the
-// command line (`cqp certificates rotate-key`) at its next signature.
+// with a retired key any more. Every replica signs with the current key of
+// the row (read at each signature) and rereads the public set at most once a
+// second, at once when a document names a key it does not know.
 type Keyring struct {
-	dir string
+	db  *gorm.DB
+	box *secrets.Box
+	now func() time.Time
 
 	mu      sync.RWMutex
-	stamp   string // modification time and size of `current` when read
 	kid     string
 	private ed25519.PrivateKey
 	public  map[string]ed25519.PublicKey
 	secret  []byte
+	read    time.Time // when public was last read (monotonic clock)
 }
 
-// OpenKeyring reads the keys under dataDir/keys, creating the folder, a
-// first key and the numbering secret when they do not exist yet.
-func OpenKeyring(dataDir string) (*Keyring, error) {
-	k := &Keyring{dir: filepath.Join(dataDir, "keys")}
-	if err := os.MkdirAll(k.dir, 0o700); err != nil {
-		return nil, fmt.Errorf("keyring: %w", err)
-	}
-	// MkdirAll keeps an existing folder's mode; a key folder readable by
-	// others is a mistake worth fixing at start.
-	if err := os.Chmod(k.dir, 0o700); err != nil {
-		return nil, fmt.Errorf("keyring: %w", err)
-	}
-	secret, err := k.ensureSecret()
-	if err != nil {
+type signingKey struct {
+	KID           string `gorm:"column:kid;primaryKey"`
+	PublicKey     []byte
+	PrivateSealed []byte
+	CreatedAt     time.Time
+	RetiredAt     *time.Time
+}
+
+func (signingKey) TableName() string { return "signing_keys" }
+
+type keyringRow struct {
+	ID              int    `gorm:"primaryKey;autoIncrement:false"`
+	CurrentKID      string `gorm:"column:current_kid"`
+	NumberingSealed []byte
+	UpdatedAt       time.Time
+}
+
+func (keyringRow) TableName() string { return "keyring" }
+
+func privateLabel(kid string) string { return "signing-key:" + kid }
+
+const numberingLabel = "numbering-secret"
+
+// OpenKeyring reads the keys from the database. On the first start of a
+// database it takes the keys a former version kept under dataDir/keys
+// (ImportKeyFiles), or creates a first key and numbering secret.
+func OpenKeyring(ctx context.Context, db *gorm.DB, box *secrets.Box, dataDir string, now func() time.Time) (*Keyring, error) {
+	k := &Keyring{db: db, box: box, now: now}
+	if err := k.importFiles(ctx, dataDir); err != nil {
 		return nil, err
 	}
-	k.secret = secret
-	if _, err := os.Stat(filepath.Join(k.dir, "current")); errors.Is(err, fs.ErrNotExist) {
-		if _, err := k.create(); err != nil {
+	var n int64
+	if err := db.WithContext(ctx).Model(&keyringRow{}).Where("id = 1").Count(&n).Error; err != nil {
+		return nil, fmt.Errorf("keyring: %w", err)
+	}
+	if n == 0 {
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, fmt.Errorf("keyring: %w", err)
+		}
+		pub, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, fmt.Errorf("keyring: generate: %w", err)
+		}
+		if err := k.install(ctx, priv, secret, []ed25519.PublicKey{pub}); err != nil {
 			return nil, err
 		}
 	}
-	if err := k.load(); err != nil {
+	if err := k.load(ctx); err != nil {
 		return nil, err
 	}
 	return k, nil
 }
 
-func (k *Keyring) ensureSecret() ([]byte, error) {
-	path := filepath.Join(k.dir, "numbering.secret")
-	raw, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return nil, fmt.Errorf("keyring: %w", err)
+// errKeyringTaken rolls back an installation another process made first.
+var errKeyringTaken = errors.New("keyring already installed")
+
+// install writes a first keyring: current signs, secret numbers, others
+// are public halves to keep. Two replicas starting together on an empty
+// database both try; the keyring row decides, the loser's writes roll back.
+func (k *Keyring) install(ctx context.Context, current ed25519.PrivateKey, secret []byte, others []ed25519.PublicKey) error {
+	kid := KeyID(current.Public().(ed25519.PublicKey))
+	now := k.now().UTC()
+	err := database.Tx(ctx, k.db, func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&keyringRow{ID: 1, CurrentKID: kid,
+			NumberingSealed: k.box.Seal(secret, numberingLabel), UpdatedAt: now})
+		if res.Error != nil {
+			return res.Error
 		}
-		if err := writeExclusive(path, []byte(hex.EncodeToString(b)+"\n"), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("keyring: %w", err)
+		if res.RowsAffected == 0 {
+			return errKeyringTaken
 		}
-		raw, err = os.ReadFile(path) // another process may have won the race
+		if err := keepPublic(tx, others, now); err != nil {
+			return err
+		}
+		return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "kid"}},
+			DoUpdates: clause.AssignmentColumns([]string{"private_sealed"})}).
+			Create(&signingKey{KID: kid, PublicKey: current.Public().(ed25519.PublicKey),
+				PrivateSealed: k.box.Seal(current.Seed(), privateLabel(kid)), CreatedAt: now}).Error
+	})
+	if errors.Is(err, errKeyringTaken) {
+		return nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("keyring: %w", err)
+		return fmt.Errorf("keyring: install: %w", err)
 	}
-	secret, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-	if err != nil || len(secret) < 16 {
-		return nil, fmt.Errorf("keyring: %s is damaged", path)
-	}
-	return secret, nil
+	return nil
 }
 
-// create generates a key, writes both halves and makes it current.
-func (k *Keyring) create() (string, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return "", fmt.Errorf("keyring: generate: %w", err)
+// keepPublic records public halves not known yet, as retired keys.
+func keepPublic(tx *gorm.DB, keys []ed25519.PublicKey, now time.Time) error {
+	for _, pub := range keys {
+		err := tx.Clauses(clause.OnConflict{DoNothing: true}).
+			Create(&signingKey{KID: KeyID(pub), PublicKey: pub, CreatedAt: now, RetiredAt: &now}).Error
+		if err != nil {
+			return err
+		}
 	}
-	kid := KeyID(pub)
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return "", fmt.Errorf("keyring: %w", err)
-	}
-	pubDER, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return "", fmt.Errorf("keyring: %w", err)
-	}
-	if err := writeExclusive(filepath.Join(k.dir, kid+".key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		return "", fmt.Errorf("keyring: %w", err)
-	}
-	if err := writeExclusive(filepath.Join(k.dir, kid+".pub"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644); err != nil {
-		return "", fmt.Errorf("keyring: %w", err)
-	}
-	// Rename is atomic: a reader sees the old kid or the new one, never half.
-	tmp := filepath.Join(k.dir, fmt.Sprintf(".current.%d", time.Now().UnixNano()))
-	if err := os.WriteFile(tmp, []byte(kid+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("keyring: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(k.dir, "current")); err != nil {
-		return "", fmt.Errorf("keyring: %w", err)
-	}
-	return kid, nil
+	return nil
 }
 
-func writeExclusive(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func (k *Keyring) currentStamp() (string, error) {
-	st, err := os.Stat(filepath.Join(k.dir, "current"))
-	if err != nil {
-		return "", fmt.Errorf("keyring: %w", err)
-	}
-	return fmt.Sprintf("%d/%d", st.ModTime().UnixNano(), st.Size()), nil
-}
-
-// load reads `current`, its private key and every public key.
-func (k *Keyring) load() error {
-	stamp, err := k.currentStamp()
-	if err != nil {
-		return err
-	}
-	raw, err := os.ReadFile(filepath.Join(k.dir, "current"))
-	if err != nil {
+// load reads the current key, its private half and every public key.
+func (k *Keyring) load(ctx context.Context) error {
+	db := k.db.WithContext(ctx)
+	var row keyringRow
+	if err := db.Take(&row, "id = 1").Error; err != nil {
 		return fmt.Errorf("keyring: %w", err)
 	}
-	kid := strings.TrimSpace(string(raw))
-	privPEM, err := os.ReadFile(filepath.Join(k.dir, kid+".key"))
+	secret, err := k.box.Open(row.NumberingSealed, numberingLabel)
 	if err != nil {
-		return fmt.Errorf("keyring: current key %s: %w", kid, err)
+		return fmt.Errorf("keyring: numbering secret: %w (is CQP_MASTER_KEY the one this database was started with?)", err)
 	}
-	block, _ := pem.Decode(privPEM)
-	if block == nil {
-		return fmt.Errorf("keyring: %s.key is not PEM", kid)
+	var cur signingKey
+	if err := db.Take(&cur, "kid = ?", row.CurrentKID).Error; err != nil {
+		return fmt.Errorf("keyring: current key %s: %w", row.CurrentKID, err)
 	}
-	anyKey, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	seed, err := k.box.Open(cur.PrivateSealed, privateLabel(cur.KID))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return fmt.Errorf("keyring: current key %s: %w (is CQP_MASTER_KEY the one this database was started with?)", cur.KID, secrets.ErrWrongKey)
+	}
+	priv := ed25519.NewKeyFromSeed(seed)
+	public, err := readPublic(db)
 	if err != nil {
-		return fmt.Errorf("keyring: %s.key: %w", kid, err)
+		return err
 	}
-	priv, ok := anyKey.(ed25519.PrivateKey)
-	if !ok {
-		return fmt.Errorf("keyring: %s.key is not an Ed25519 key", kid)
-	}
-	public := map[string]ed25519.PublicKey{}
-	files, err := filepath.Glob(filepath.Join(k.dir, "*.pub"))
-	if err != nil {
-		return fmt.Errorf("keyring: %w", err)
-	}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			return fmt.Errorf("keyring: %w", err)
-		}
-		b, _ := pem.Decode(raw)
-		if b == nil {
-			return fmt.Errorf("keyring: %s is not PEM", f)
-		}
-		pk, err := x509.ParsePKIXPublicKey(b.Bytes)
-		if err != nil {
-			return fmt.Errorf("keyring: %s: %w", f, err)
-		}
-		ep, ok := pk.(ed25519.PublicKey)
-		if !ok {
-			return fmt.Errorf("keyring: %s is not an Ed25519 key", f)
-		}
-		public[KeyID(ep)] = ep
-	}
-	public[kid] = priv.Public().(ed25519.PublicKey)
+	public[cur.KID] = priv.Public().(ed25519.PublicKey)
 	k.mu.Lock()
-	k.stamp, k.kid, k.private, k.public = stamp, kid, priv, public
+	k.kid, k.private, k.public, k.secret, k.read = cur.KID, priv, public, secret, time.Now()
 	k.mu.Unlock()
 	return nil
 }
 
-// refresh reloads the keys when `current` changed on disk.
-func (k *Keyring) refresh() error {
-	stamp, err := k.currentStamp()
+func readPublic(db *gorm.DB) (map[string]ed25519.PublicKey, error) {
+	var rows []signingKey
+	if err := db.Select("kid", "public_key").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("keyring: %w", err)
+	}
+	out := make(map[string]ed25519.PublicKey, len(rows))
+	for _, r := range rows {
+		if len(r.PublicKey) == ed25519.PublicKeySize {
+			out[r.KID] = ed25519.PublicKey(r.PublicKey)
+		}
+	}
+	return out, nil
+}
+
+// PublicKeys reads every public key from the database, without the master
+// key: what an offline check of a signed file needs.
+func PublicKeys(ctx context.Context, db *gorm.DB) (map[string]ed25519.PublicKey, error) {
+	return readPublic(db.WithContext(ctx))
+}
+
+// Rotate makes a new key current and erases the old private half. Every
+// replica signs with the new key from its next signature.
+func (k *Keyring) Rotate(ctx context.Context) (oldKID, newKID string, err error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return err
+		return "", "", fmt.Errorf("keyring: generate: %w", err)
 	}
-	k.mu.RLock()
-	same := stamp == k.stamp
-	k.mu.RUnlock()
-	if same {
-		return nil
+	newKID = KeyID(pub)
+	now := k.now().UTC()
+	err = database.Tx(ctx, k.db, func(tx *gorm.DB) error {
+		// The update comes first: it locks the row, so that two rotations
+		// at once run one after the other.
+		if err := tx.Model(&keyringRow{}).Where("id = 1").Update("updated_at", now).Error; err != nil {
+			return err
+		}
+		var row keyringRow
+		if err := tx.Take(&row, "id = 1").Error; err != nil {
+			return err
+		}
+		oldKID = row.CurrentKID
+		if err := tx.Create(&signingKey{KID: newKID, PublicKey: pub,
+			PrivateSealed: k.box.Seal(priv.Seed(), privateLabel(newKID)), CreatedAt: now}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&signingKey{}).Where("kid = ?", oldKID).
+			Updates(map[string]any{"private_sealed": nil, "retired_at": now}).Error; err != nil {
+			return err
+		}
+		return tx.Model(&keyringRow{}).Where("id = 1").Update("current_kid", newKID).Error
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("keyring: rotate: %w", err)
 	}
-	return k.load()
+	return oldKID, newKID, k.load(ctx)
 }
 
-// Rotate makes a new key current and retires the old private half.
-func (k *Keyring) Rotate() (oldKID, newKID string, err error) {
-	if err := k.refresh(); err != nil {
-		return "", "", err
-	}
-	k.mu.RLock()
-	oldKID = k.kid
-	k.mu.RUnlock()
-	if newKID, err = k.create(); err != nil {
-		return "", "", err
-	}
-	if err := os.Remove(filepath.Join(k.dir, oldKID+".key")); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", "", fmt.Errorf("keyring: retire %s: %w", oldKID, err)
-	}
-	return oldKID, newKID, k.load()
-}
-
-// Signer returns the current key and its id.
+// Signer returns the current key and its id, reading which key is current
+// so that a rotation made on another replica is followed at once.
 func (k *Keyring) Signer() (string, ed25519.PrivateKey, error) {
-	if err := k.refresh(); err != nil {
-		return "", nil, err
+	var kid string
+	if err := k.db.Model(&keyringRow{}).Where("id = 1").Pluck("current_kid", &kid).Error; err != nil {
+		return "", nil, fmt.Errorf("keyring: %w", err)
+	}
+	k.mu.RLock()
+	same := kid == k.kid
+	k.mu.RUnlock()
+	if !same {
+		if err := k.load(context.Background()); err != nil {
+			return "", nil, err
+		}
 	}
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	return k.kid, k.private, nil
 }
 
-// Public returns every public key by kid.
+// refreshEvery bounds how stale a replica's public set may be.
+const refreshEvery = time.Second
+
+// Public returns every public key by kid, reread from the database when
+// the copy is older than a second.
 func (k *Keyring) Public() map[string]ed25519.PublicKey {
-	_ = k.refresh() // a failed reload keeps the keys already known
+	k.mu.RLock()
+	stale := time.Since(k.read) > refreshEvery
+	k.mu.RUnlock()
+	if stale {
+		_ = k.Refresh() // a failed read keeps the keys already known
+	}
 	k.mu.RLock()
 	defer k.mu.RUnlock()
-	out := make(map[string]ed25519.PublicKey, len(k.public))
-	for kid, pk := range k.public {
-		out[kid] = pk
+	return maps.Clone(k.public)
+}
+
+// Refresh rereads the public keys now: a document signed on another
+// replica by a key made there a moment ago names a kid not seen yet.
+func (k *Keyring) Refresh() error {
+	public, err := readPublic(k.db)
+	if err != nil {
+		return err
 	}
-	return out
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.private != nil {
+		public[k.kid] = k.private.Public().(ed25519.PublicKey)
+	}
+	k.public, k.read = public, time.Now()
+	return nil
 }
 
 // CurrentKID is the kid that signs new documents.
 func (k *Keyring) CurrentKID() string {
-	_ = k.refresh()
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	return k.kid
+	kid, _, err := k.Signer()
+	if err != nil {
+		k.mu.RLock()
+		defer k.mu.RUnlock()
+		return k.kid
+	}
+	return kid
 }
 
 // NumberingSecret keys the numbers' check character.
-func (k *Keyring) NumberingSecret() []byte { return k.secret }
+func (k *Keyring) NumberingSecret() []byte {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return k.secret
+}
 
 // KeyID is the first 16 characters of the key's RFC 7638 JWK thumbprint:
 // stable, derived from the key alone, short enough to print.
@@ -327,34 +364,6 @@ func ParseJWKSet(raw []byte) (map[string]ed25519.PublicKey, error) {
 			kid = KeyID(x)
 		}
 		out[kid] = ed25519.PublicKey(x)
-	}
-	return out, nil
-}
-
-// PublicKeysIn reads the public keys kept under dataDir/keys without
-// creating anything: what an offline check needs on a copy of the folder.
-func PublicKeysIn(dataDir string) (map[string]ed25519.PublicKey, error) {
-	files, err := filepath.Glob(filepath.Join(dataDir, "keys", "*.pub"))
-	if err != nil {
-		return nil, fmt.Errorf("public keys: %w", err)
-	}
-	out := map[string]ed25519.PublicKey{}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("public keys: %w", err)
-		}
-		b, _ := pem.Decode(raw)
-		if b == nil {
-			return nil, fmt.Errorf("public keys: %s is not PEM", f)
-		}
-		pk, err := x509.ParsePKIXPublicKey(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("public keys: %s: %w", f, err)
-		}
-		if ep, ok := pk.(ed25519.PublicKey); ok {
-			out[KeyID(ep)] = ep
-		}
 	}
 	return out, nil
 }

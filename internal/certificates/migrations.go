@@ -58,5 +58,29 @@ func Migrations() []*database.Migration {
 EXCEPTION WHEN feature_not_supported OR syntax_error OR invalid_parameter_value THEN NULL;
 END $$`).Error
 		},
+	}, {
+		// Signing keys move into the database (they were files under
+		// CQP_DATA_DIR/keys, one set per process): private halves sealed
+		// with the master key.
+		ID: "2026120510_signing_keys",
+		Migrate: func(tx *gorm.DB) error {
+			type signingKey struct {
+				KID           string `gorm:"column:kid;primaryKey;size:40"`
+				PublicKey     []byte `gorm:"not null"`
+				PrivateSealed []byte
+				CreatedAt     time.Time
+				RetiredAt     *time.Time
+			}
+			type keyring struct {
+				ID              int    `gorm:"primaryKey;autoIncrement:false"`
+				CurrentKID      string `gorm:"column:current_kid;size:40;not null"`
+				NumberingSealed []byte `gorm:"not null"`
+				UpdatedAt       time.Time
+			}
+			if err := tx.Table("signing_keys").AutoMigrate(&signingKey{}); err != nil {
+				return err
+			}
+			return tx.Table("keyring").AutoMigrate(&keyring{})
+		},
 	}}
 }

@@ -8,14 +8,13 @@ import (
 	"testing"
 
 	"github.com/ancr/cqp/internal/app/apptest"
-	"github.com/ancr/cqp/internal/platform/config"
 )
 
 // Administrators on two replicas add the same half-year at the same time:
 // exactly one value is written, the others get 409, none a 500.
 func TestParameters_ConcurrentAdditionsOfOneHalfYearKeepOne(t *testing.T) {
 	a := apptest.New(t)
-	b := apptest.New(t, apptest.WithConfig(func(c *config.Config) { c.DatabaseURL = a.Cfg.DatabaseURL }))
+	b := apptest.New(t, apptest.ReplicaOf(a))
 	_, ta := a.User(t, "admin")
 	tb := ta // one database: B reads A's sessions
 	const n = 8

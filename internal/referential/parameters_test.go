@@ -9,7 +9,6 @@ import (
 
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/platform/audit"
-	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/seed"
 )
@@ -263,7 +262,7 @@ func evaluate(t *testing.T, env *apptest.Env, token string) (interest float64, m
 // what B computes with on its next request, with no restart.
 func TestParameters_AddedThroughOneReplicaIsUsedByTheOtherAtOnce(t *testing.T) {
 	a := apptest.New(t)
-	b := apptest.New(t, apptest.WithConfig(func(c *config.Config) { c.DatabaseURL = a.Cfg.DatabaseURL }))
+	b := apptest.New(t, apptest.ReplicaOf(a))
 	_, adminA := a.User(t, "admin")
 	_, userB := b.User(t, "trainer")
 

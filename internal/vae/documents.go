@@ -4,85 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
 
 	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/blobs"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"gorm.io/gorm"
 )
-
-// Store keeps document bytes under dir/uploads/ab/abcdef… (the SHA-256 of the
-// content): no name a user chose ever reaches the file system, and the same
-// file uploaded twice is stored once.
-type Store struct{ dir string }
-
-// NewStore uses dataDir/uploads.
-func NewStore(dataDir string) *Store { return &Store{dir: filepath.Join(dataDir, "uploads")} }
-
-func (st *Store) path(sum string) string { return filepath.Join(st.dir, sum[:2], sum) }
-
-// Open returns the stored bytes of sum.
-func (st *Store) Open(sum string) (*os.File, error) {
-	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
-		return nil, fmt.Errorf("store: bad hash %q", sum)
-	}
-	return os.Open(st.path(sum))
-}
-
-// Remove deletes the bytes of sum (a missing file is not an error).
-func (st *Store) Remove(sum string) error {
-	if err := os.Remove(st.path(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
-}
-
-// put copies r (already known to be at most limit bytes after head) to a
-// temporary file, then moves it to its content address.
-func (st *Store) put(r io.Reader, limit int64) (sum string, size int64, err error) {
-	if err := os.MkdirAll(filepath.Join(st.dir, "tmp"), 0o750); err != nil {
-		return "", 0, fmt.Errorf("store: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Join(st.dir, "tmp"), "upload-*")
-	if err != nil {
-		return "", 0, fmt.Errorf("store: %w", err)
-	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name()) // gone already when renamed
-	}()
-	h := sha256.New()
-	size, err = io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
-	if err != nil {
-		return "", 0, err
-	}
-	if size > limit {
-		return "", size, errTooLarge
-	}
-	if err := tmp.Sync(); err != nil {
-		return "", 0, fmt.Errorf("store: %w", err)
-	}
-	sum = hex.EncodeToString(h.Sum(nil))
-	if err := os.MkdirAll(filepath.Dir(st.path(sum)), 0o750); err != nil {
-		return "", 0, fmt.Errorf("store: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), st.path(sum)); err != nil {
-		return "", 0, fmt.Errorf("store: %w", err)
-	}
-	return sum, size, nil
-}
-
-var errTooLarge = errors.New("too large")
 
 // Accepted document types, recognised by their first bytes: a file's name
 // and the client's Content-Type say nothing reliable.
@@ -150,15 +85,16 @@ func (s *Service) AddDocument(ctx context.Context, actor auth.User, dossierID st
 			"Only PDF, JPEG and PNG documents are accepted (the file's content was checked, not just its name).",
 			httpx.Field("file", "Type de fichier refusé.", "File type refused."))
 	}
-	sum, size, err := s.store.put(br, s.uploadLimit)
-	if errors.Is(err, errTooLarge) {
+	sp, err := s.blobs.Spool(br, s.uploadLimit)
+	if errors.Is(err, blobs.ErrTooLarge) {
 		return Document{}, s.tooLarge()
 	}
 	if err != nil {
 		return Document{}, readError(err, s)
 	}
+	defer sp.Close()
 	doc := Document{ID: database.NewID(), DossierID: d.ID, Title: cleanName(up.Title, 200), FileName: cleanName(up.FileName, 200),
-		ContentType: ct, Size: size, SHA256: sum, UploadedBy: actor.ID}
+		ContentType: ct, Size: sp.Size, SHA256: sp.Sum, UploadedBy: actor.ID}
 	if doc.FileName == "" {
 		doc.FileName = "document" + extension(ct)
 	}
@@ -173,26 +109,22 @@ func (s *Service) AddDocument(ctx context.Context, actor auth.User, dossierID st
 		if err := tx.Create(&doc).Error; err != nil {
 			return fmt.Errorf("vae document: %w", err)
 		}
+		if err := s.blobs.Acquire(ctx, tx, sp); err != nil {
+			return err
+		}
 		return s.record(tx, actor, d, "vae.document.add", "Justificatif ajouté : "+doc.Title+".", "", "vae_document", doc.ID, nil, doc)
 	})
 	if err != nil {
-		s.dropIfUnused(context.WithoutCancel(ctx), sum)
+		// The bytes may have been stored for the row that was not written.
+		_ = s.blobs.Collect(context.WithoutCancel(ctx), sp.Sum)
 		return Document{}, err
 	}
 	return doc, nil
 }
 
-// dropIfUnused removes stored bytes no document row points to any more.
-func (s *Service) dropIfUnused(ctx context.Context, sum string) {
-	var n int64
-	if err := s.db.WithContext(ctx).Model(&Document{}).Where("sha256 = ?", sum).Count(&n).Error; err == nil && n == 0 {
-		_ = s.store.Remove(sum)
-	}
-}
-
 // OpenDocument returns a document and its bytes, for whoever may see the
 // dossier (owner, administrators, the examining jury); others get 404.
-func (s *Service) OpenDocument(ctx context.Context, actor auth.User, dossierID, id string) (Document, *os.File, error) {
+func (s *Service) OpenDocument(ctx context.Context, actor auth.User, dossierID, id string) (Document, blobs.Object, error) {
 	db := s.db.WithContext(ctx)
 	if _, err := s.load(ctx, db, actor, dossierID); err != nil {
 		return Document{}, nil, err
@@ -205,7 +137,7 @@ func (s *Service) OpenDocument(ctx context.Context, actor auth.User, dossierID, 
 	if err != nil {
 		return doc, nil, fmt.Errorf("vae document %s: %w", id, err)
 	}
-	f, err := s.store.Open(doc.SHA256)
+	f, err := s.blobs.Store().Open(ctx, doc.SHA256)
 	if err != nil {
 		return doc, nil, fmt.Errorf("vae document %s: %w", id, err)
 	}
@@ -230,12 +162,17 @@ func (s *Service) DeleteDocument(ctx context.Context, actor auth.User, dossierID
 		if err := tx.Delete(&Document{}, "id = ?", id).Error; err != nil {
 			return fmt.Errorf("vae document %s: %w", id, err)
 		}
+		if err := s.blobs.Release(tx, doc.SHA256); err != nil {
+			return err
+		}
 		return s.record(tx, actor, d, "vae.document.delete", "Justificatif retiré : "+doc.Title+".", "", "vae_document", id, doc, nil)
 	})
 	if err != nil {
 		return err
 	}
-	s.dropIfUnused(context.WithoutCancel(ctx), doc.SHA256)
+	// A failure here leaves a count at zero, which the daily maintenance
+	// collects: the document is gone either way.
+	_ = s.blobs.Collect(context.WithoutCancel(ctx), doc.SHA256)
 	return nil
 }
 

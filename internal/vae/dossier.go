@@ -281,5 +281,15 @@ func Migrations() []*database.Migration {
 			}
 			return nil
 		},
-	}}, supportMigrations()...)
+	}}, append(supportMigrations(), &database.Migration{
+		// Documents' bytes are counted in the blobs table (created by the
+		// blobs package, listed before this feature): the rows already
+		// there are counted once.
+		ID: "2026120521_vae_document_blobs",
+		Migrate: func(tx *gorm.DB) error {
+			return tx.Exec(`INSERT INTO blobs (sum, size, refs, updated_at)
+				SELECT sha256, MAX(size), COUNT(*), MAX(created_at) FROM vae_documents GROUP BY sha256
+				ON CONFLICT (sum) DO UPDATE SET refs = excluded.refs`).Error
+		},
+	})...)
 }

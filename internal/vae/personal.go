@@ -3,6 +3,7 @@ package vae
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/platform/audit"
@@ -70,9 +71,14 @@ func (s *Service) PseudonymiseCandidate(ctx context.Context, tx *gorm.DB, actor 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var sums []string
-	if err := tx.Model(&Document{}).Where("dossier_id IN ?", ids).Distinct().Pluck("sha256", &sums).Error; err != nil {
+	var sums []string // one per document: each counts one reference
+	if err := tx.Model(&Document{}).Where("dossier_id IN ?", ids).Pluck("sha256", &sums).Error; err != nil {
 		return nil, fmt.Errorf("vae pseudonymise: %w", err)
+	}
+	for _, sum := range sums {
+		if err := s.blobs.Release(tx, sum); err != nil {
+			return nil, fmt.Errorf("vae pseudonymise: %w", err)
+		}
 	}
 	for _, q := range []struct {
 		model any
@@ -100,8 +106,8 @@ func (s *Service) PseudonymiseCandidate(ctx context.Context, tx *gorm.DB, actor 
 		return nil, err
 	}
 	return func() {
-		for _, sum := range sums {
-			s.dropIfUnused(context.WithoutCancel(ctx), sum)
+		for _, sum := range slices.Compact(slices.Sorted(slices.Values(sums))) {
+			_ = s.blobs.Collect(context.WithoutCancel(ctx), sum) // else collected by the daily maintenance
 		}
 	}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/blobs"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/platform/messages"
@@ -36,7 +37,7 @@ type Service struct {
 	db          *gorm.DB
 	now         func() time.Time
 	ref         Referential
-	store       *Store
+	blobs       *blobs.Refs
 	uploadLimit int64
 	examiners   Examiners
 	outbox      *messages.Outbox
@@ -44,8 +45,9 @@ type Service struct {
 
 // Config is what the service needs from the program's configuration.
 type Config struct {
-	DataDir     string // documents go under DataDir/uploads
-	UploadLimit int64  // largest document accepted, in bytes
+	// Blobs keeps the documents' bytes, counted per document row.
+	Blobs       *blobs.Refs
+	UploadLimit int64 // largest document accepted, in bytes
 	// Outbox tells candidates of admissibility decisions, written in the
 	// decision's transaction; nil sends nothing.
 	Outbox *messages.Outbox
@@ -56,7 +58,7 @@ func NewService(db *gorm.DB, now func() time.Time, ref Referential, cfg Config) 
 	if cfg.UploadLimit <= 0 {
 		cfg.UploadLimit = 10 << 20
 	}
-	return &Service{db: db, now: now, ref: ref, store: NewStore(cfg.DataDir), uploadLimit: cfg.UploadLimit, outbox: cfg.Outbox}
+	return &Service{db: db, now: now, ref: ref, blobs: cfg.Blobs, uploadLimit: cfg.UploadLimit, outbox: cfg.Outbox}
 }
 
 // SetExaminers plugs in the jury feature.

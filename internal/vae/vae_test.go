@@ -18,6 +18,7 @@ import (
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/pdfdoc"
 	"github.com/ancr/cqp/internal/platform/auth"
+	"github.com/ancr/cqp/internal/platform/blobs"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/pdftext"
 	"github.com/ancr/cqp/internal/vae"
@@ -255,7 +256,7 @@ func TestDossier_BuiltSubmittedLockedHandedToJury(t *testing.T) {
 		t.Errorf("document %+v", doc)
 	}
 	// Stored under the data folder by its hash, not by its name.
-	if _, err := os.Stat(filepath.Join(env.Cfg.DataDir, "uploads", doc.SHA256[:2], doc.SHA256)); err != nil {
+	if _, err := os.Stat(filepath.Join(blobs.DefaultDir(env.Cfg.DataDir), doc.SHA256[:2], doc.SHA256)); err != nil {
 		t.Errorf("stored file: %v", err)
 	}
 	res = upload(t, env, f.owner, d.ID, "photo.png", png)
@@ -486,7 +487,7 @@ func TestUpload_DefaultLimitIsTenMiB(t *testing.T) {
 func storedFiles(t *testing.T, env *apptest.Env) int {
 	t.Helper()
 	n := 0
-	filepath.WalkDir(filepath.Join(env.Cfg.DataDir, "uploads"), func(_ string, de os.DirEntry, err error) error {
+	filepath.WalkDir(blobs.DefaultDir(env.Cfg.DataDir), func(_ string, de os.DirEntry, err error) error {
 		if err == nil && !de.IsDir() {
 			n++
 		}
@@ -527,7 +528,7 @@ func TestPersonalData_ExportAndPseudonymiseReachTheDossier(t *testing.T) {
 	if len(after.Experiences) != 0 || len(after.Documents) != 0 || after.Motivation != "" {
 		t.Errorf("after pseudonymisation: %+v", after)
 	}
-	if _, err := os.Stat(filepath.Join(env.Cfg.DataDir, "uploads", doc.SHA256[:2], doc.SHA256)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(blobs.DefaultDir(env.Cfg.DataDir), doc.SHA256[:2], doc.SHA256)); !os.IsNotExist(err) {
 		t.Errorf("document file still on disk: %v", err)
 	}
 	res = env.Do(t, "GET", base+"/timeline", f.admin, nil)

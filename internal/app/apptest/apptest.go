@@ -28,6 +28,7 @@ import (
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
+	"github.com/ancr/cqp/internal/platform/secrets"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -70,6 +71,28 @@ type setup struct {
 
 // WithDemo loads the demo dataset.
 func WithDemo() Option { return func(s *setup) { s.cfg.Demo = true } }
+
+// ReplicaOf makes the new environment a second replica of a: the same
+// database and master key (its own data folder and document store).
+func ReplicaOf(a *Env) Option {
+	return func(s *setup) {
+		s.cfg.DatabaseURL = a.Cfg.DatabaseURL
+		s.cfg.MasterKey = a.MasterKey()
+	}
+}
+
+// MasterKey is the environment's master key: from its settings, or the one
+// the embedded default made in its data folder.
+func (e *Env) MasterKey() []byte {
+	if e.Cfg.MasterKey != nil {
+		return e.Cfg.MasterKey
+	}
+	k, err := secrets.LoadOrCreateFile(e.Cfg.DataDir)
+	if err != nil {
+		panic(err) // the environment started with it
+	}
+	return k
+}
 
 // WithConfig lets a test change any setting.
 func WithConfig(f func(*config.Config)) Option { return func(s *setup) { f(s.cfg) } }
@@ -114,6 +137,9 @@ func DatabaseURL(t testing.TB) (url, backend string) {
 	return base + sep + "search_path=" + schema, "postgres"
 }
 
+// MasterKey is the tests' CQP_MASTER_KEY on PostgreSQL.
+const MasterKey = "dGVzdHMtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE="
+
 // New starts the product on a fresh database.
 func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
@@ -129,6 +155,10 @@ func New(t testing.TB, opts ...Option) *Env {
 			return "false", true
 		case "CQP_BASE_URL":
 			return "https://cqp.example.test", true
+		case "CQP_MASTER_KEY":
+			// PostgreSQL requires one; the embedded database keeps its own
+			// under the data folder, which the SQLite runs exercise.
+			return MasterKey, backend == "postgres"
 		}
 		return "", false
 	})
@@ -307,6 +337,12 @@ func (p Problem) HasField(field string) bool {
 // []byte (sent as is); token, when not empty, goes in Authorization.
 func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...string) *Response {
 	t.Helper()
+	return Call(t, e.Server.Client(), e.Server.URL, method, path, token, body, headers...)
+}
+
+// Call is Do against any server: another process, a proxy.
+func Call(t testing.TB, client *http.Client, baseURL, method, path, token string, body any, headers ...string) *Response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -321,7 +357,7 @@ func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, e.Server.URL+path, rd)
+	req, err := http.NewRequest(method, baseURL+path, rd)
 	if err != nil {
 		t.Fatalf("apptest: %v", err)
 	}
@@ -334,7 +370,7 @@ func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := e.Server.Client().Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("apptest: %s %s: %v", method, path, err)
 	}

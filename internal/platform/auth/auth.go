@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/platform/messages"
+	"github.com/ancr/cqp/internal/platform/secrets"
 	"gorm.io/gorm"
 )
 
@@ -96,6 +98,7 @@ type Service struct {
 	dummy    string
 	linker   CandidateLinker
 	cache    *tokenCache
+	secrets  *secrets.Box
 }
 
 // Options configure a Service.
@@ -110,6 +113,8 @@ type Options struct {
 	// public address their links start with.
 	Outbox  *messages.Outbox
 	BaseURL string
+	// Secrets seals the second-factor secrets (the master key's box).
+	Secrets *secrets.Box
 }
 
 // NewService builds the service; it hashes a dummy password once so that a
@@ -121,13 +126,16 @@ func NewService(db *gorm.DB, o Options) (*Service, error) {
 	if o.Hash.MemoryKiB == 0 {
 		o.Hash = DefaultHashParams
 	}
+	if o.Secrets == nil {
+		return nil, errors.New("auth: no master key box to seal second-factor secrets")
+	}
 	dummy, err := HashPassword("not a real password", o.Hash)
 	if err != nil {
 		return nil, err
 	}
 	return &Service{db: db, now: o.Now, ttl: o.TokenTTL, params: o.Hash, throttle: newThrottle(o.Now), dummy: dummy,
 		cache: newTokenCache(o.Now, 10*time.Second, 10_000), linker: o.CandidateLinker,
-		outbox: o.Outbox, baseURL: strings.TrimRight(o.BaseURL, "/"), resets: newThrottle(o.Now)}, nil
+		outbox: o.Outbox, baseURL: strings.TrimRight(o.BaseURL, "/"), resets: newThrottle(o.Now), secrets: o.Secrets}, nil
 }
 
 // Session is what a successful login returns.
@@ -421,6 +429,16 @@ func Migrations() []*database.Migration {
 				CreatedAt time.Time
 			}
 			return tx.Table("user_totp").AutoMigrate(&userTOTP{})
+		},
+	}, {
+		// Sealed secrets are longer than 64 characters (SQLite does not
+		// enforce sizes).
+		ID: "2026120530_auth_totp_sealed",
+		Migrate: func(tx *gorm.DB) error {
+			if database.IsSQLite(tx) {
+				return nil
+			}
+			return tx.Exec(`ALTER TABLE user_totp ALTER COLUMN secret TYPE text`).Error
 		},
 	}}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/platform/secrets"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -50,8 +51,10 @@ func newFixture(t *testing.T) *fixture {
 	if err := database.Migrate(context.Background(), db, append(audit.Migrations(), auth.Migrations()...)); err != nil {
 		t.Fatal(err)
 	}
+	key, _ := secrets.ParseKey(apptest.MasterKey)
+	box, _ := secrets.New(key)
 	svc, err := auth.NewService(db, auth.Options{TokenTTL: time.Hour, Now: clk.now,
-		Hash: auth.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}})
+		Hash: auth.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}, Secrets: box})
 	if err != nil {
 		t.Fatal(err)
 	}

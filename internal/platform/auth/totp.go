@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -17,11 +18,11 @@ import (
 )
 
 // TOTP is an account's second factor (RFC 6238, 30-second steps, 6 digits,
-// what authenticator applications use). The secret is kept in clear in the
-// database for now; the replicas issue (#13) seals it with CQP_MASTER_KEY.
+// what authenticator applications use). The secret is sealed with the
+// master key (sealTOTP): a copy of the table passes no second factor.
 type TOTP struct {
 	UserID    string     `gorm:"primaryKey;size:36"`
-	Secret    string     `gorm:"size:64;not null"`
+	Secret    string     `gorm:"type:text;not null"`
 	EnabledAt *time.Time // nil while enrolment awaits its first code
 	// LastStep is the last 30-second step a code was accepted for: a code
 	// seen once is refused afterwards (no replay within its window).
@@ -65,7 +66,7 @@ func (s *Service) EnrolTOTP(ctx context.Context, u User) (Enrolment, error) {
 		if err := tx.Where("user_id = ?", u.ID).Delete(&TOTP{}).Error; err != nil {
 			return err
 		}
-		return tx.Create(&TOTP{UserID: u.ID, Secret: key.Secret(), Recovery: "[]", CreatedAt: s.now().UTC()}).Error
+		return tx.Create(&TOTP{UserID: u.ID, Secret: s.sealTOTP(u.ID, key.Secret()), Recovery: "[]", CreatedAt: s.now().UTC()}).Error
 	})
 	if err != nil {
 		return Enrolment{}, err
@@ -141,10 +142,14 @@ func (s *Service) checkCode(t TOTP, code string) (int64, bool) {
 	if len(code) != 6 {
 		return 0, false
 	}
+	secret, err := s.openTOTP(t)
+	if err != nil {
+		return 0, false
+	}
 	now := s.now().UTC()
 	for _, d := range []time.Duration{0, -30 * time.Second, 30 * time.Second} {
 		at := now.Add(d)
-		want, err := totp.GenerateCode(t.Secret, at)
+		want, err := totp.GenerateCode(secret, at)
 		if err != nil {
 			return 0, false
 		}
@@ -195,4 +200,47 @@ func (s *Service) secondFactor(tx *gorm.DB, u User, code string) error {
 		}
 	}
 	return httpx.New(401, "otp_invalid", "Code d'authentification incorrect ou déjà utilisé.", "Wrong or already used authentication code.")
+}
+
+// sealedPrefix marks a sealed secret; the first TOTP version kept secrets
+// in clear, which SealTOTPSecrets seals at start.
+const sealedPrefix = "sealed:"
+
+func totpLabel(userID string) string { return "totp:" + userID }
+
+func (s *Service) sealTOTP(userID, secret string) string {
+	return sealedPrefix + base64.StdEncoding.EncodeToString(s.secrets.Seal([]byte(secret), totpLabel(userID)))
+}
+
+func (s *Service) openTOTP(t TOTP) (string, error) {
+	raw, ok := strings.CutPrefix(t.Secret, sealedPrefix)
+	if !ok {
+		return t.Secret, nil // from before sealing, until SealTOTPSecrets runs
+	}
+	b, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil {
+		return "", fmt.Errorf("totp %s: %w", t.UserID, err)
+	}
+	plain, err := s.secrets.Open(b, totpLabel(t.UserID))
+	if err != nil {
+		return "", fmt.Errorf("totp %s: %w", t.UserID, err)
+	}
+	return string(plain), nil
+}
+
+// SealTOTPSecrets seals the second-factor secrets stored in clear by the
+// first version; run at start, it finds nothing the next time.
+func (s *Service) SealTOTPSecrets(ctx context.Context) (int, error) {
+	var clear []TOTP
+	if err := s.db.WithContext(ctx).Where("secret NOT LIKE ?", sealedPrefix+"%").Find(&clear).Error; err != nil {
+		return 0, fmt.Errorf("totp: %w", err)
+	}
+	for _, t := range clear {
+		err := s.db.WithContext(ctx).Model(&TOTP{}).Where("user_id = ? AND secret = ?", t.UserID, t.Secret).
+			Update("secret", s.sealTOTP(t.UserID, t.Secret)).Error
+		if err != nil {
+			return 0, fmt.Errorf("totp: %w", err)
+		}
+	}
+	return len(clear), nil
 }

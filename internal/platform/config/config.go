@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ancr/cqp/internal/platform/blobs"
+	"github.com/ancr/cqp/internal/platform/secrets"
 )
 
 // Config is every setting of the program.
@@ -40,6 +43,19 @@ type Config struct {
 	// MetricsToken protects /metrics (CQP_METRICS_TOKEN); empty: loopback only.
 	MetricsToken string
 
+	// MasterKey seals the secrets kept in the database (CQP_MASTER_KEY, 32
+	// bytes); nil when it is in a file (MasterKeyFile) or, on the embedded
+	// default, in DataDir/master.key, made on first start.
+	MasterKey []byte
+	// MasterKeyFile is CQP_MASTER_KEY_FILE: a file holding the master key
+	// (a mounted secret).
+	MasterKeyFile string
+	// BlobURL is where documents are stored (CQP_BLOB_URL): empty for the
+	// folder DataDir/blobs, file:PATH, or s3://BUCKET?endpoint=…&region=….
+	BlobURL string
+	// S3 keys (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) for an s3:// BlobURL.
+	S3AccessKey, S3SecretKey string
+
 	SMTPURL  string // CQP_SMTP_URL: smtp://[user:pass@]host:port[?starttls=…] or smtps://…; empty = not configured
 	MailFrom string // CQP_MAIL_FROM: "Name <address>"
 }
@@ -67,6 +83,11 @@ var Variables = []Variable{
 	{"CQP_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed; unset = the socket address is the client"},
 	{"CQP_VERIFY_RATE", "60", "public certificate verifications per minute per client; 0 = unlimited"},
 	{"CQP_METRICS_TOKEN", "", "bearer token required by /metrics; unset = /metrics answers loopback clients only"},
+	{"CQP_MASTER_KEY", "generated once in $CQP_DATA_DIR/master.key with the embedded database", "32 bytes (base64 or 64 hex digits) sealing signing keys and second-factor secrets; required with PostgreSQL (or CQP_MASTER_KEY_FILE), the same on every replica"},
+	{"CQP_MASTER_KEY_FILE", "", "a file holding the master key, instead of CQP_MASTER_KEY"},
+	{"CQP_BLOB_URL", "file:$CQP_DATA_DIR/blobs", "where documents are stored: file:PATH, or s3://BUCKET?endpoint=http://host:port&region=… for S3-compatible storage"},
+	{"AWS_ACCESS_KEY_ID", "", "access key of the S3 storage of CQP_BLOB_URL"},
+	{"AWS_SECRET_ACCESS_KEY", "", "secret key of the S3 storage of CQP_BLOB_URL"},
 	{"CQP_SMTP_URL", "", "mail server: smtp://[user:pass@]host:port[?starttls=required|none] or smtps://…; unset = messages kept as not_configured"},
 	{"CQP_MAIL_FROM", "CQP Recouvrement <no-reply@HOST of CQP_BASE_URL>", "sender of the messages, \"Name <address>\""},
 }
@@ -133,6 +154,26 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		return c, fmt.Errorf("CQP_VERIFY_RATE: expected a whole number of verifications per minute (0 = unlimited)")
 	}
 	c.MetricsToken = get("CQP_METRICS_TOKEN", "")
+	c.MasterKeyFile = get("CQP_MASTER_KEY_FILE", "")
+	mk := get("CQP_MASTER_KEY", "")
+	switch {
+	case mk != "" && c.MasterKeyFile != "":
+		return c, fmt.Errorf("CQP_MASTER_KEY and CQP_MASTER_KEY_FILE: give one, not both")
+	case mk != "":
+		if c.MasterKey, err = secrets.ParseKey(mk); err != nil {
+			return c, fmt.Errorf("CQP_MASTER_KEY: %w", err)
+		}
+	case c.MasterKeyFile == "" && IsPostgres(c.DatabaseURL):
+		// Replicas sharing a database must share the key that opens its
+		// secrets: a key made up here would lock this process out of them.
+		return c, fmt.Errorf("CQP_MASTER_KEY: required with PostgreSQL (the same on every replica); generate one with `cqp secrets new-master-key`")
+	}
+	c.BlobURL = get("CQP_BLOB_URL", "")
+	if c.BlobURL != "" && !strings.HasPrefix(c.BlobURL, "file:") && !strings.HasPrefix(c.BlobURL, "s3://") {
+		return c, fmt.Errorf("CQP_BLOB_URL: expected file:PATH or s3://BUCKET?endpoint=http://host:port&region=…, got %q", c.BlobURL)
+	}
+	c.S3AccessKey = get("AWS_ACCESS_KEY_ID", "")
+	c.S3SecretKey = get("AWS_SECRET_ACCESS_KEY", "")
 	c.SMTPURL = get("CQP_SMTP_URL", "")
 	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
 		return c, fmt.Errorf("CQP_SMTP_URL: expected smtp://… or smtps://…")
@@ -185,6 +226,11 @@ func (c Config) SlogLevel() slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelInfo
+}
+
+// Blobs names the document store.
+func (c Config) Blobs() blobs.Settings {
+	return blobs.Settings{URL: c.BlobURL, DataDir: c.DataDir, AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey}
 }
 
 // SQLitePath is the file of a sqlite: URL.

@@ -31,6 +31,9 @@ func TestLoad_DefaultsGiveTheEmbeddedDatabaseAndDemo(t *testing.T) {
 	}
 }
 
+// mk is a master key for the cases on PostgreSQL, which require one.
+const mk = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
 func TestLoad_EveryVariableParsed(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -43,13 +46,13 @@ func TestLoad_EveryVariableParsed(t *testing.T) {
 			func(c Config) bool {
 				return c.DataDir == "/var/cqp" && c.DatabaseURL == "sqlite:/var/cqp/cqp.db" && c.Demo
 			}},
-		{"postgres URL turns demo off by default", map[string]string{"CQP_DATABASE_URL": "postgres://u@h/db"},
+		{"postgres URL turns demo off by default", map[string]string{"CQP_DATABASE_URL": "postgres://u@h/db", "CQP_MASTER_KEY": mk},
 			func(c Config) bool { return c.DatabaseURL == "postgres://u@h/db" && !c.Demo }},
-		{"postgresql scheme accepted", map[string]string{"CQP_DATABASE_URL": "postgresql://u@h/db"},
+		{"postgresql scheme accepted", map[string]string{"CQP_DATABASE_URL": "postgresql://u@h/db", "CQP_MASTER_KEY": mk},
 			func(c Config) bool { return IsPostgres(c.DatabaseURL) && !c.Demo }},
 		{"explicit sqlite URL is not the embedded default", map[string]string{"CQP_DATABASE_URL": "sqlite:/tmp/x.db"},
 			func(c Config) bool { return c.SQLitePath() == "/tmp/x.db" && !c.Demo }},
-		{"demo forced on with postgres", map[string]string{"CQP_DATABASE_URL": "postgres://h/db", "CQP_DEMO": "yes"},
+		{"demo forced on with postgres", map[string]string{"CQP_DATABASE_URL": "postgres://h/db", "CQP_DEMO": "yes", "CQP_MASTER_KEY": mk},
 			func(c Config) bool { return c.Demo }},
 		{"demo forced off on the embedded database", map[string]string{"CQP_DEMO": "0"},
 			func(c Config) bool { return !c.Demo }},
@@ -65,6 +68,18 @@ func TestLoad_EveryVariableParsed(t *testing.T) {
 			func(c Config) bool {
 				return len(c.TrustedProxies) == 3 && c.TrustedProxies[1].String() == "172.18.0.7/32" && c.TrustedProxies[2].Bits() == 8
 			}},
+		{"master key in hex", map[string]string{"CQP_MASTER_KEY": strings.Repeat("ab", 32)},
+			func(c Config) bool { return len(c.MasterKey) == 32 && c.MasterKey[0] == 0xab }},
+		{"master key file", map[string]string{"CQP_MASTER_KEY_FILE": "/run/secrets/cqp", "CQP_DATABASE_URL": "postgres://h/db"},
+			func(c Config) bool { return c.MasterKeyFile == "/run/secrets/cqp" && c.MasterKey == nil }},
+		{"S3 blob URL and its keys", map[string]string{"CQP_BLOB_URL": "s3://cqp?endpoint=http://minio:9000&region=us-east-1",
+			"AWS_ACCESS_KEY_ID": "cqp", "AWS_SECRET_ACCESS_KEY": "secret"},
+			func(c Config) bool {
+				b := c.Blobs()
+				return b.URL == "s3://cqp?endpoint=http://minio:9000&region=us-east-1" && b.AccessKey == "cqp" && b.SecretKey == "secret"
+			}},
+		{"file blob URL", map[string]string{"CQP_BLOB_URL": "file:/srv/cqp/blobs"},
+			func(c Config) bool { return c.BlobURL == "file:/srv/cqp/blobs" }},
 		{"verify rate", map[string]string{"CQP_VERIFY_RATE": "0"}, func(c Config) bool { return c.VerifyRate == 0 }},
 		{"smtp", map[string]string{"CQP_SMTP_URL": "smtps://u:p@mail.example.fr", "CQP_MAIL_FROM": "ANCR <no-reply@ancr.fr>"},
 			func(c Config) bool {
@@ -117,6 +132,11 @@ func TestLoad_InvalidValuesAreStartUpErrorsNamingTheVariable(t *testing.T) {
 		{map[string]string{"CQP_VERIFY_RATE": "-1"}, "CQP_VERIFY_RATE"},
 		{map[string]string{"CQP_VERIFY_RATE": "lots"}, "CQP_VERIFY_RATE"},
 		{map[string]string{"CQP_SMTP_URL": "mail.example.fr:25"}, "CQP_SMTP_URL"},
+		{map[string]string{"CQP_DATABASE_URL": "postgres://h/db"}, "CQP_MASTER_KEY"},
+		{map[string]string{"CQP_MASTER_KEY": "trop-court"}, "CQP_MASTER_KEY"},
+		{map[string]string{"CQP_MASTER_KEY": mk, "CQP_MASTER_KEY_FILE": "/k"}, "CQP_MASTER_KEY_FILE"},
+		{map[string]string{"CQP_BLOB_URL": "/srv/blobs"}, "CQP_BLOB_URL"},
+		{map[string]string{"CQP_BLOB_URL": "ftp://h/b"}, "CQP_BLOB_URL"},
 		{map[string]string{"CQP_BOOTSTRAP_ADMIN_EMAIL": "a@b.fr"}, "CQP_BOOTSTRAP_ADMIN"},
 		{map[string]string{"CQP_BOOTSTRAP_ADMIN_PASSWORD": "pw"}, "CQP_BOOTSTRAP_ADMIN"},
 	}
