@@ -235,10 +235,6 @@ func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Can
 		q.Limit = 50
 	}
 	tx := s.db.WithContext(ctx).Order("id").Limit(q.Limit + 1)
-	like := "search LIKE ?"
-	if database.IsSQLite(s.db) {
-		like = `search LIKE ? ESCAPE '\'` // PostgreSQL's default escape is already the backslash
-	}
 	for _, w := range strings.Fields(q.Q) {
 		// A whole email address is looked up by its index: as a substring it
 		// would make the trigram index intersect the posting lists of
@@ -247,9 +243,7 @@ func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Can
 			tx = tx.Where("email = ?", auth.NormaliseEmail(w))
 			continue
 		}
-		for _, f := range strings.Fields(Fold(w)) {
-			tx = tx.Where(like, "%"+escapeLike(f)+"%")
-		}
+		tx = MatchText(tx, "search", w)
 	}
 	if q.After != "" {
 		tx = tx.Where("id > ?", q.After)
@@ -302,8 +296,18 @@ func looksLikeEmail(w string) bool {
 	return at > 0 && strings.Contains(w[at+1:], ".") && !strings.HasSuffix(w, ".")
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// MatchText keeps the rows whose folded search column (a candidate's
+// search text) contains every word of q, accents and case ignored.
+func MatchText(tx *gorm.DB, column, q string) *gorm.DB {
+	like := column + " LIKE ?"
+	if database.IsSQLite(tx) {
+		like += ` ESCAPE '\'` // PostgreSQL's default escape is already the backslash
+	}
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	for _, f := range strings.Fields(Fold(q)) {
+		tx = tx.Where(like, "%"+esc.Replace(f)+"%")
+	}
+	return tx
 }
 
 // CandidatePatch is a partial update (PATCH): only the fields given change.

@@ -19,6 +19,7 @@ func (s *Service) Routes(g *echo.Group) {
 	g.POST("/candidates/:id/certificates", s.handleIssue, admin)
 	g.GET("/candidates/:id/certificates", s.handleList, auth.Require())
 	g.POST("/certificates/batch", s.handleBatch, admin)
+	g.GET("/certificates", s.handleRegister, admin)
 	g.GET("/certificates/:number", s.handleGet, auth.Require())
 	g.GET("/certificates/:number/pdf", s.handlePDF, auth.Require())
 	g.GET("/certificates/:number/credentials", s.handleCredentials, auth.Require())

@@ -52,6 +52,7 @@ var (
 var (
 	navy  = &props.Color{Red: 20, Green: 40, Blue: 90}
 	grey  = &props.Color{Red: 90, Green: 90, Blue: 90}
+	red   = &props.Color{Red: 190, Green: 20, Blue: 20}
 	bold  = fontstyle.Normal // see subsetFonts
 	frMon = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
 		"septembre", "octobre", "novembre", "décembre"}
@@ -78,7 +79,10 @@ func shortDate(d civil.Date) string {
 // nothing but the signed document, so the PDF of an old document is drawn
 // again from what was issued, whatever the referential says today; its
 // creation date is the issue date, so the same document gives the same bytes.
-func RenderPDF(d Document) ([]byte, error) {
+//
+// A revoked document is drawn with a visible mark and the revocation date
+// above everything else (revokedOn); the signed snapshot is not changed.
+func RenderPDF(d Document, revokedOn ...civil.Date) ([]byte, error) {
 	cfg := pdfdoc.Builder(orientation.Horizontal).
 		WithCustomFonts(subsetFonts).
 		WithCreationDate(d.IssuedOn.Time()).
@@ -91,6 +95,10 @@ func RenderPDF(d Document) ([]byte, error) {
 
 	center := func(size float64, style fontstyle.Type, c *props.Color, top float64) props.Text {
 		return props.Text{Size: size, Style: style, Align: align.Center, Color: c, Top: top}
+	}
+	if len(revokedOn) > 0 {
+		m.AddAutoRow(pdfdoc.TextCol(12, "RÉVOQUÉ LE "+strings.ToUpper(LongDate(revokedOn[0]))+" — CE DOCUMENT N'ATTESTE PLUS RIEN",
+			center(14, bold, red, 0)))
 	}
 	m.AddAutoRow(pdfdoc.TextCol(12, d.Certifier, center(10, fontstyle.Normal, grey, 0)))
 	m.AddAutoRow(pdfdoc.TextCol(12, strings.ToUpper(title(d)), center(22, bold, navy, 4)))

@@ -334,6 +334,9 @@ func (s *Service) PDF(ctx context.Context, actor auth.User, number string) ([]by
 			"Ce document ne correspond plus à sa signature : il a été modifié hors de la plateforme et n'est pas délivré.",
 			"This document no longer matches its signature: it was changed outside the platform and is not served.").Wrap(err)
 	}
+	if r.RevokedAt != nil {
+		return RenderPDF(d, civil.Of(r.RevokedAt.UTC())) // the date the public check shows
+	}
 	return RenderPDF(d)
 }
 

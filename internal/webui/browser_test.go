@@ -428,4 +428,9 @@ func TestBrowser_AdministratorIssuesACertificateThePublicVerifiesItFromItsQRCode
 	pub.open(qr.Path)
 	pub.contains("RÉVOQUÉ", "Ce document a été révoqué le", "Anaïs É.")
 	pub.shot("verify-revoked")
+
+	// The register finds it by its number typed without dashes.
+	b.open("/admin/certificates?q=" + strings.ToLower(strings.ReplaceAll(number, "-", "")))
+	b.contains("Registre des certificats", number, "Anaïs Érard", "Révoqué")
+	b.shot("admin-register")
 }

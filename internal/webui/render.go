@@ -167,6 +167,14 @@ func (p *page) L(fr, en string) string {
 // Date, Instant, Money and Num format values in the page's language.
 func (p *page) Date(d civil.Date) string   { return formatDate(p.Lang, d) }
 func (p *page) Instant(t time.Time) string { return formatInstant(p.Lang, t) }
+
+// InstantPtr is Instant for an optional instant ("" when nil).
+func (p *page) InstantPtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return formatInstant(p.Lang, *t)
+}
 func (p *page) Money(c money.Cents) string { return formatMoney(p.Lang, c) }
 func (p *page) Num(x float64) string       { return formatNumber(p.Lang, x) }
 func (p *page) Pct(x float64) string       { return formatNumber(p.Lang, float64(int(x*10+0.5))/10) + " %" }

@@ -145,6 +145,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 		ui.messageRoutes(admin)
 	}
 	ui.userRoutes(admin)
+	admin.GET("/certificates", ui.registerList)
 
 	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
 	trainee.GET("", ui.catalogue)
