@@ -5,10 +5,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -101,6 +104,27 @@ func OpenSecrets(cfg config.Config) (*secrets.Box, error) {
 	return secrets.New(key)
 }
 
+// cleanSpool removes the files under dir older than grace.
+func cleanSpool(dir string, grace time.Duration) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || e.IsDir() || time.Since(info.ModTime()) < grace {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("spool: %w", err)
+		}
+	}
+	return nil
+}
+
 // Migrations is the one ordered list of schema steps, foundation first.
 // Append only; never reorder or edit a released step.
 func Migrations() []*database.Migration {
@@ -167,7 +191,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := a.Referential.Load(ctx, o.SeedFS); err != nil {
 		return fail(err)
 	}
-	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential))
+	// What a killed process left in the spool folder (uploads, imports:
+	// personal data) goes at start; an hour's grace spares the files of
+	// another process sharing the folder.
+	if err := cleanSpool(blobs.Temp(cfg.DataDir), time.Hour); err != nil {
+		return fail(err)
+	}
+	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential),
+		candidates.WithTempDir(blobs.Temp(cfg.DataDir)))
 	if o.AssessmentsFS == nil {
 		o.AssessmentsFS = assessments.FS
 	}
@@ -178,7 +209,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	a.Blobs = blobs.NewRefs(db, store, blobs.Temp(cfg.DataDir), o.Now)
-	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{Blobs: a.Blobs, UploadLimit: cfg.UploadLimit, Outbox: a.Outbox})
+	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{Blobs: a.Blobs, UploadLimit: cfg.UploadLimit,
+		MaxDocuments: cfg.DossierDocuments, MaxBytes: cfg.DossierBytes, Outbox: a.Outbox})
 	a.Candidates.AddDataHolder(a.VAE)
 	a.Candidates.AddSupporter(a.VAE)
 	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential,
@@ -267,6 +299,7 @@ func (a *App) routes() {
 	a.Training.Routes(api)
 	a.Certificates.Routes(api)
 	api.GET("/audit", a.handleAudit, auth.Require(auth.RoleAdmin))
+	api.GET("/audit/checkpoints", a.handleCheckpoints, auth.Require(auth.RoleAdmin))
 	api.GET("/jobs/:id", a.handleJob, auth.Require(auth.RoleAdmin))
 	a.Outbox.Routes(api, auth.Require(auth.RoleAdmin), func(c echo.Context) string { return auth.Caller(c).ID })
 	a.Reporting.Routes(api, auth.Require(auth.RoleAdmin))
@@ -295,6 +328,7 @@ func (a *App) Serve(ctx context.Context, grace time.Duration) error {
 	}()
 	go a.runVAEDeadlines(bg, time.Hour)
 	go a.runDailySchedule(bg, time.Hour)
+	go a.runAuditSeal(bg, 5*time.Second)
 	workers.Add(1)
 	go func() {
 		defer workers.Done()

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/database"
 	"gorm.io/gorm"
@@ -43,7 +42,7 @@ func commands() []command {
 		{"bench", "bench seed N | bench candidates [ROUNDS]: synthetic candidates and query timings", runBench},
 		{"assessments", "assessments check [DIR]: validate every scenario, module and jury grid", runAssessments},
 		{"certificates", "certificates verify FILE.json | issue --jury ID | rotate-key: signed documents", runCertificates},
-		{"audit", "audit verify: check the audit log's hash chain", runAudit},
+		{"audit", "audit verify | checkpoint: check the journal's chain, seals and signed checkpoints | sign its head now", runAudit},
 		{"blobs", "blobs check: list documents whose bytes are missing from the store, and stored objects nothing points at", runBlobs},
 		{"backup", "backup DIR: a consistent copy of the embedded database and the documents (PostgreSQL: see docs/operations.md)", runBackup},
 		{"secrets", "secrets new-master-key: print a fresh CQP_MASTER_KEY", runSecrets},
@@ -141,15 +140,26 @@ func runSeed(ctx context.Context, env *cliEnv, _ []string) error {
 }
 
 func runAudit(ctx context.Context, env *cliEnv, args []string) error {
-	if len(args) != 1 || args[0] != "verify" {
-		return errors.New("usage: cqp audit verify")
+	if len(args) != 1 || (args[0] != "verify" && args[0] != "checkpoint") {
+		return errors.New("usage: cqp audit verify | cqp audit checkpoint")
 	}
-	db, err := database.Open(database.Options{URL: env.cfg.DatabaseURL, Logger: env.log})
+	a, err := New(ctx, env.cfg, Options{Logger: env.log})
 	if err != nil {
 		return err
 	}
-	defer database.Close(db)
-	rep, err := audit.Verify(ctx, db)
+	defer a.Close()
+	if _, err := a.SealAudit(ctx); err != nil {
+		return err
+	}
+	if args[0] == "checkpoint" {
+		c, err := a.CheckpointAudit(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "point de contrôle : ligne %d, empreinte %s, signé par la clé %s\n%s\n", c.Seq, c.Hash, c.KID, c.Signature)
+		return nil
+	}
+	rep, err := a.VerifyAudit(ctx)
 	if err != nil {
 		return err
 	}
@@ -157,7 +167,7 @@ func runAudit(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "audit chain BROKEN at row %d: %s (%d rows checked before it)\n", rep.BrokenAt, rep.Reason, rep.Checked)
 		return fmt.Errorf("audit chain broken at row %d", rep.BrokenAt)
 	}
-	fmt.Fprintf(env.stdout, "audit chain intact: %d rows\n", rep.Checked)
+	fmt.Fprintf(env.stdout, "audit chain intact: %d rows, sealed, %d signed checkpoint(s) verified\n", rep.Checked, rep.Checkpoints)
 	return nil
 }
 

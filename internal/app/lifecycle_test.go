@@ -6,15 +6,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"os/signal"
-	"strings"
-
 	"github.com/ancr/cqp/internal/app"
 	"github.com/ancr/cqp/internal/app/apptest"
+	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/config"
@@ -256,7 +258,12 @@ func TestStart_UpgradesAnOlderSchemaKeepingItsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := app.Migrations()[:2] // audit + accounts only
+	var old []*database.Migration // the first release's journal and accounts only
+	for _, m := range app.Migrations() {
+		if m.ID == "2026112301_audit_entries" || m.ID == "2026112302_auth_users_tokens" {
+			old = append(old, m)
+		}
+	}
 	if err := database.Migrate(context.Background(), db, old); err != nil {
 		t.Fatal(err)
 	}
@@ -278,5 +285,45 @@ func TestStart_UpgradesAnOlderSchemaKeepingItsData(t *testing.T) {
 	a.DB.Table("schema_migrations").Count(&n)
 	if n != int64(len(app.Migrations())) {
 		t.Fatalf("%d migrations recorded, %d known", n, len(app.Migrations()))
+	}
+}
+
+// An import spools the rows it checked in the data folder (personal data,
+// not the system's /tmp), and what a killed process left there is removed
+// at the next start.
+func TestSpool_InTheDataFolderAndCleanedAtStart(t *testing.T) {
+	env := apptest.New(t)
+	spool := filepath.Join(env.Cfg.DataDir, "tmp")
+	var seen []string
+	admin, _ := env.User(t, auth.RoleAdmin)
+	_, err := env.App.Candidates.Import(context.Background(), admin, strings.NewReader("first_name;last_name;birth_date\nÉloïse;Lefèvre;1990-01-02\n"),
+		candidates.ImportOptions{Progress: func(string, int) {
+			m, _ := filepath.Glob(filepath.Join(spool, "cqp-import-*.jsonl"))
+			seen = append(seen, m...)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) == 0 {
+		t.Fatal("the import spooled nowhere in the data folder")
+	}
+	if left, _ := filepath.Glob(filepath.Join(spool, "cqp-import-*.jsonl")); len(left) != 0 {
+		t.Fatalf("the import left %v", left)
+	}
+	old := filepath.Join(spool, "cqp-import-killed.jsonl")
+	fresh := filepath.Join(spool, "upload-in-flight")
+	for _, f := range []string{old, fresh} {
+		if err := os.WriteFile(f, []byte(`{"first_name":"Éloïse"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	two := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(old, two, two)
+	env.Restart(t)
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("a killed import's spool survived the restart: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a file another process may be writing was removed: %v", err)
 	}
 }

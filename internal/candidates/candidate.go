@@ -34,6 +34,38 @@ type Candidate struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// journalView is what the audit journal keeps of a candidate: the record's
+// id and what is not personal, and which personal fields changed, never
+// their values. The journal cannot be edited (it is a hash chain), so
+// nothing in it could be erased when a candidate asks to be forgotten: the
+// record itself holds the values, and pseudonymisation erases them there.
+type journalView struct {
+	ID                   string   `json:"id"`
+	TrainingOrganisation string   `json:"training_organisation,omitempty"`
+	Changed              []string `json:"changed,omitempty"`
+}
+
+func (c Candidate) journal() journalView {
+	return journalView{ID: c.ID, TrainingOrganisation: c.TrainingOrganisation}
+}
+
+// journalChange is the journal's before and after of an update: the
+// personal fields that changed are named on the after side.
+func journalChange(before, after Candidate) (journalView, journalView) {
+	a := after.journal()
+	for _, f := range []struct {
+		name     string
+		old, new string
+	}{{"first_name", before.FirstName, after.FirstName}, {"last_name", before.LastName, after.LastName},
+		{"birth_date", before.BirthDate.String(), after.BirthDate.String()}, {"email", before.Email, after.Email},
+		{"employer", before.Employer, after.Employer}} {
+		if f.old != f.new {
+			a.Changed = append(a.Changed, f.name)
+		}
+	}
+	return before.journal(), a
+}
+
 // FullName is "Prénom Nom".
 func (c Candidate) FullName() string { return strings.TrimSpace(c.FirstName + " " + c.LastName) }
 

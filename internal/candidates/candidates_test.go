@@ -523,3 +523,36 @@ func TestPseudonymise_KeepsOnlyWhatVerificationNeeds(t *testing.T) {
 		t.Errorf("account %+v", user)
 	}
 }
+
+// A name is printed on certificates and minutes: an emoji crashed the PDF,
+// and a bidirectional override or a zero-width character makes a name look
+// like another. They are refused at input, field by field; names of every
+// script, with accents, apostrophes and hyphens, pass.
+func TestNames_RefuseEmojiSymbolsAndInvisibleCharacters(t *testing.T) {
+	env := apptest.New(t)
+	_, admin := env.User(t, auth.RoleAdmin)
+	for _, bad := range []struct{ first, last string }{
+		{"Éloïse 😀", "Lefèvre"},
+		{"Éloïse", "Lef\u202Eerv\u202C"}, // right-to-left override
+		{"Élo\u200Bïse", "Lefèvre"},      // zero-width space
+		{"Éloïse", "Lefèvre\uFEFF"},      // zero-width no-break space
+		{"Éloïse ☺", "Lefèvre"},          // a symbol of the BMP
+		{"Éloïse", "Lef\U0001D4BBvre"},   // beyond the BMP
+	} {
+		res := env.Do(t, "POST", "/api/v1/candidates", admin, map[string]any{"first_name": bad.first, "last_name": bad.last, "birth_date": "1990-01-02"})
+		p := res.Expect(t, http.StatusUnprocessableEntity).Problem(t)
+		field := "first_name"
+		if bad.first == "Éloïse" {
+			field = "last_name"
+		}
+		if !p.HasField(field) || !strings.Contains(string(res.Body), "caractère non admis dans un nom") {
+			t.Errorf("%q %q: %s", bad.first, bad.last, res.Body)
+		}
+	}
+	for _, good := range []struct{ first, last string }{
+		{"Zoë", "N'Diaye-Lefèvre"}, {"Jean-Baptiste", "d’Alembert"}, {"Ōta", "大阪"}, {"Łukasz", "Żółw"}, {"Anne-Marie", "O. Brien"},
+	} {
+		env.Do(t, "POST", "/api/v1/candidates", admin, map[string]any{"first_name": good.first, "last_name": good.last, "birth_date": "1990-01-02"}).
+			Expect(t, http.StatusCreated)
+	}
+}

@@ -47,6 +47,9 @@ var headerAliases = map[string]string{
 	"training_organisation": "training_organisation", "organisme de formation": "training_organisation", "organisme": "training_organisation",
 }
 
+// ImportSpoolPattern names the files an import spools its rows to.
+const ImportSpoolPattern = "cqp-import-*.jsonl"
+
 // maxReportedErrors bounds the problem document; the count of bad lines is exact.
 const maxReportedErrors = 100
 
@@ -73,7 +76,12 @@ func (s *Service) Import(ctx context.Context, actor auth.User, r io.Reader, o Im
 	if progress == nil {
 		progress = func(string, int) {}
 	}
-	spool, err := os.CreateTemp("", "cqp-import-*.jsonl")
+	if s.tempDir != "" {
+		if err := os.MkdirAll(s.tempDir, 0o700); err != nil {
+			return ImportResult{}, fmt.Errorf("import: %w", err)
+		}
+	}
+	spool, err := os.CreateTemp(s.tempDir, ImportSpoolPattern)
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import: %w", err)
 	}
@@ -101,7 +109,7 @@ func (s *Service) Import(ctx context.Context, actor auth.User, r io.Reader, o Im
 				return fmt.Errorf("import: %w", err)
 			}
 			for _, c := range buf {
-				if err := audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "candidate.import", Entity: "candidate", EntityID: c.ID, After: c}); err != nil {
+				if err := audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "candidate.import", Entity: "candidate", EntityID: c.ID, After: c.journal()}); err != nil {
 					return err
 				}
 			}

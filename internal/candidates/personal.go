@@ -144,9 +144,7 @@ func (s *Service) Export(ctx context.Context, actor auth.User, candidateID strin
 // pseudonymised is what the audit journal keeps of a pseudonymisation: the
 // new values, never the old ones (that would defeat the erasure).
 type pseudonymised struct {
-	FirstName           string `json:"first_name"`
-	LastName            string `json:"last_name"`
-	KeptForVerification bool   `json:"kept_for_certificate_verification"`
+	KeptForVerification bool `json:"kept_for_certificate_verification"`
 }
 
 // Pseudonymise answers a candidate's request for erasure (GDPR art. 17)
@@ -205,7 +203,7 @@ func (s *Service) Pseudonymise(ctx context.Context, actor auth.User, candidateID
 			}
 		}
 		return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "candidate.pseudonymise", Entity: "candidate",
-			EntityID: candidateID, After: pseudonymised{FirstName: c.FirstName, LastName: c.LastName, KeptForVerification: keep}})
+			EntityID: candidateID, After: pseudonymised{KeptForVerification: keep}})
 	})
 	if err != nil {
 		return Candidate{}, err
@@ -234,7 +232,7 @@ func (s *Service) closeAccounts(tx *gorm.DB, actor auth.User, c Candidate, now t
 			return fmt.Errorf("pseudonymise account %s: %w", u.ID, err)
 		}
 		if err := audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "user.pseudonymise", Entity: "user", EntityID: u.ID,
-			After: map[string]any{"email": email, "name": c.FullName(), "disabled": true}}); err != nil {
+			After: map[string]any{"disabled": true}}); err != nil {
 			return err
 		}
 	}

@@ -31,6 +31,7 @@ type Service struct {
 	holders  []DataHolder
 	// supporters say who supports a candidate's VAE (see CanSee).
 	supporters []Supporter
+	tempDir    string
 }
 
 // Option completes a Service.
@@ -39,6 +40,10 @@ type Option func(*Service)
 // WithReferential gives the service the certifications (enrollments and the
 // component ledger need them).
 func WithReferential(r Referential) Option { return func(s *Service) { s.ref = r } }
+
+// WithTempDir is where imports spool the rows they checked: inside the
+// data folder, not the system's /tmp (personal data, cleaned at start).
+func WithTempDir(dir string) Option { return func(s *Service) { s.tempDir = dir } }
 
 // NewService builds the service.
 func NewService(db *gorm.DB, now func() time.Time, opts ...Option) *Service {
@@ -55,8 +60,8 @@ func notFound() error { return httpx.NotFound("Candidat introuvable.", "Candidat
 
 // NewCandidate is the creation request of the API contract.
 type NewCandidate struct {
-	FirstName            string     `json:"first_name" validate:"required,max=100"`
-	LastName             string     `json:"last_name" validate:"required,max=100"`
+	FirstName            string     `json:"first_name" validate:"required,max=100,personname"`
+	LastName             string     `json:"last_name" validate:"required,max=100,personname"`
 	BirthDate            civil.Date `json:"birth_date" validate:"required"`
 	Email                string     `json:"email" validate:"omitempty,email,max=254"`
 	Employer             string     `json:"employer" validate:"max=200"`
@@ -122,7 +127,7 @@ func (s *Service) Create(ctx context.Context, actor auth.User, in NewCandidate) 
 		if err := tx.Create(&c).Error; err != nil {
 			return fmt.Errorf("create candidate: %w", err)
 		}
-		if err := audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "candidate.create", Entity: "candidate", EntityID: c.ID, After: c}); err != nil {
+		if err := audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "candidate.create", Entity: "candidate", EntityID: c.ID, After: c.journal()}); err != nil {
 			return err
 		}
 		if in.CohortID == "" {
@@ -384,8 +389,9 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Cand
 		if err := tx.Where("id = ?", id).Take(&after).Error; err != nil {
 			return fmt.Errorf("update candidate %s: %w", id, err)
 		}
+		jb, ja := journalChange(before, after)
 		return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "candidate.update", Entity: "candidate",
-			EntityID: id, Before: before, After: after})
+			EntityID: id, Before: jb, After: ja})
 	})
 	return after, err
 }

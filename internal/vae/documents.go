@@ -93,7 +93,7 @@ func (s *Service) AddDocument(ctx context.Context, actor auth.User, dossierID st
 		return Document{}, readError(err, s)
 	}
 	defer sp.Close()
-	doc := Document{ID: database.NewID(), DossierID: d.ID, Title: cleanName(up.Title, 200), FileName: cleanName(up.FileName, 200),
+	doc := Document{ID: database.NewID(), DossierID: d.ID, Title: cleanText(up.Title, 200), FileName: cleanName(up.FileName, 200),
 		ContentType: ct, Size: sp.Size, SHA256: sp.Sum, UploadedBy: actor.ID}
 	if doc.FileName == "" {
 		doc.FileName = "document" + extension(ct)
@@ -104,6 +104,11 @@ func (s *Service) AddDocument(ctx context.Context, actor auth.User, dossierID st
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		d, err := s.loadForEdit(ctx, tx, actor, dossierID)
 		if err != nil {
+			return err
+		}
+		// The dossier's row is locked by loadForEdit: two uploads at once
+		// are counted one after the other.
+		if err := s.checkQuota(tx, d.ID, doc.Size); err != nil {
 			return err
 		}
 		if err := tx.Create(&doc).Error; err != nil {
@@ -176,6 +181,32 @@ func (s *Service) DeleteDocument(ctx context.Context, actor auth.User, dossierID
 	return nil
 }
 
+// checkQuota refuses a document that would take the dossier over its
+// number of documents or total size.
+func (s *Service) checkQuota(tx *gorm.DB, dossierID string, size int64) error {
+	var used struct {
+		N     int
+		Bytes int64
+	}
+	if err := tx.Model(&Document{}).Select("COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes").
+		Where("dossier_id = ?", dossierID).Scan(&used).Error; err != nil {
+		return fmt.Errorf("vae quota: %w", err)
+	}
+	if used.N+1 > s.maxDocs {
+		return httpx.Unprocessable("quota_exceeded",
+			fmt.Sprintf("Le dossier contient déjà %d documents, le maximum : retirez-en un avant d'en ajouter.", used.N),
+			fmt.Sprintf("The dossier already holds %d documents, the most it may: remove one before adding another.", used.N),
+			httpx.Field("file", "Nombre maximal de documents atteint.", "Most documents reached."))
+	}
+	if used.Bytes+size > s.maxBytes {
+		return httpx.Unprocessable("quota_exceeded",
+			fmt.Sprintf("Les documents du dossier dépasseraient %d Mio au total : réduisez la taille des fichiers ou retirez-en.", s.maxBytes>>20),
+			fmt.Sprintf("The dossier's documents would exceed %d MiB in all: make the files smaller or remove some.", s.maxBytes>>20),
+			httpx.Field("file", "Taille totale du dossier dépassée.", "Dossier's total size exceeded."))
+	}
+	return nil
+}
+
 func readError(err error, s *Service) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -184,13 +215,19 @@ func readError(err error, s *Service) error {
 	return httpx.BadRequest("Lecture du document impossible.", "The document could not be read.").Wrap(err)
 }
 
-// cleanName keeps a client-given name printable and short: it is shown,
-// never used as a path.
+// cleanName keeps a client-given file name printable and short, without
+// the folders a browser may send: it is shown, never used as a path.
 func cleanName(s string, n int) string {
 	s = filepath.Base(strings.ReplaceAll(s, `\`, "/"))
 	if s == "." || s == "/" {
 		s = ""
 	}
+	return cleanText(s, n)
+}
+
+// cleanText keeps a client-given title printable and short; a title is
+// free text, where "Bulletins 01/2026" keeps its slash.
+func cleanText(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '"' {
 			return -1

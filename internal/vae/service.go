@@ -2,7 +2,9 @@ package vae
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +41,8 @@ type Service struct {
 	ref         Referential
 	blobs       *blobs.Refs
 	uploadLimit int64
+	maxDocs     int
+	maxBytes    int64
 	examiners   Examiners
 	outbox      *messages.Outbox
 }
@@ -48,6 +52,9 @@ type Config struct {
 	// Blobs keeps the documents' bytes, counted per document row.
 	Blobs       *blobs.Refs
 	UploadLimit int64 // largest document accepted, in bytes
+	// A dossier's quota: documents and their total size.
+	MaxDocuments int
+	MaxBytes     int64
 	// Outbox tells candidates of admissibility decisions, written in the
 	// decision's transaction; nil sends nothing.
 	Outbox *messages.Outbox
@@ -58,7 +65,13 @@ func NewService(db *gorm.DB, now func() time.Time, ref Referential, cfg Config) 
 	if cfg.UploadLimit <= 0 {
 		cfg.UploadLimit = 10 << 20
 	}
-	return &Service{db: db, now: now, ref: ref, blobs: cfg.Blobs, uploadLimit: cfg.UploadLimit, outbox: cfg.Outbox}
+	if cfg.MaxDocuments <= 0 {
+		cfg.MaxDocuments = 60
+	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = 200 << 20
+	}
+	return &Service{db: db, now: now, ref: ref, blobs: cfg.Blobs, uploadLimit: cfg.UploadLimit, maxDocs: cfg.MaxDocuments, maxBytes: cfg.MaxBytes, outbox: cfg.Outbox}
 }
 
 // SetExaminers plugs in the jury feature.
@@ -197,7 +210,68 @@ func (s *Service) recordAt(tx *gorm.DB, at time.Time, actor auth.User, d Dossier
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("vae %s: timeline: %w", action, err)
 	}
-	return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: action, Entity: entity, EntityID: entityID, Before: before, After: after})
+	jb, ja := journalViews(before, after)
+	return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: action, Entity: entity, EntityID: entityID, Before: jb, After: ja})
+}
+
+// personalText are the fields where a candidate writes about themselves
+// (motivation, employers, activities, documents' names) or someone writes
+// about them. The audit journal, which can never be edited, keeps which
+// of them changed, never their text: pseudonymisation erases the text
+// from the records, and nothing of it must survive in the journal.
+var personalText = map[string]bool{"motivation": true, "admissibility_note": true, "employer": true, "role": true,
+	"activities": true, "title": true, "file_name": true, "body": true, "text": true, "opinion": true,
+	"comment": true, "detail": true, "missing_pieces": true, "note": true, "reason": true}
+
+// journalViews reduces a change's before and after to what the journal
+// may keep: every field but the personal text ones, which are named in
+// "changed" when they differ.
+func journalViews(before, after any) (any, any) {
+	b, a := toMap(before), toMap(after)
+	var changed []string
+	for k := range personalText {
+		bv, inB := b[k]
+		av, inA := a[k]
+		if (inB || inA) && fmt.Sprint(bv) != fmt.Sprint(av) {
+			changed = append(changed, k)
+		}
+		delete(b, k)
+		delete(a, k)
+	}
+	slices.Sort(changed)
+	if a != nil && len(changed) > 0 {
+		a["changed"] = changed
+	}
+	if b == nil && before != nil {
+		return before, a
+	}
+	if a == nil && after != nil {
+		return b, after
+	}
+	return nilIfEmpty(b), nilIfEmpty(a)
+}
+
+func nilIfEmpty(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+// toMap is v as JSON's object, nil when v is nil or not an object.
+func toMap(v any) map[string]any {
+	if v == nil {
+		return nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return m
 }
 
 // NewRequest opens a VAE request: the certification aimed at, the

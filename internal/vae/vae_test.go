@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -534,5 +535,72 @@ func TestPersonalData_ExportAndPseudonymiseReachTheDossier(t *testing.T) {
 	res = env.Do(t, "GET", base+"/timeline", f.admin, nil)
 	if strings.Contains(string(res.Body), "Bérard") {
 		t.Errorf("timeline still names the employer: %s", res.Body)
+	}
+}
+
+// One candidate stored 450 MB in 6 s: a dossier now has a quota of
+// documents and bytes, counted under the dossier's lock, so uploads at
+// once cannot pass it together.
+func TestUpload_DossierQuotaHoldsUnderConcurrentUploads(t *testing.T) {
+	f := admissibleDossier(t, apptest.WithConfig(func(c *config.Config) { c.DossierDocuments, c.DossierBytes = 3, 1<<20 }))
+	env, d := f.env, f.dossier
+	statuses := make([]int, 8)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = upload(t, env, f.owner, d.ID, fmt.Sprintf("piece-%d.pdf", i), payslip(t, fmt.Sprint("pièce ", i))).Status
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusUnprocessableEntity:
+		default:
+			t.Errorf("status %d", s)
+		}
+	}
+	var n int64
+	env.App.DB.Model(&vae.Document{}).Where("dossier_id = ?", d.ID).Count(&n)
+	if created != 3 || n != 3 {
+		t.Fatalf("%d uploads accepted, %d stored; the quota is 3", created, n)
+	}
+	res := upload(t, env, f.owner, d.ID, "encore.pdf", payslip(t, "encore"))
+	if p := res.Expect(t, http.StatusUnprocessableEntity).Problem(t); p.Code != "quota_exceeded" || !p.HasField("file") ||
+		!strings.Contains(p.Detail, "3 documents") {
+		t.Fatalf("over the count: %+v", p)
+	}
+
+	// The size: a second dossier whose documents would pass 1 MiB.
+	g := admissibleDossier(t, apptest.WithConfig(func(c *config.Config) { c.DossierBytes = 1 << 20 }))
+	half := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("a"), 600<<10)...)
+	upload(t, g.env, g.owner, g.dossier.ID, "a.pdf", half).Expect(t, http.StatusCreated)
+	other := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("b"), 600<<10)...)
+	if p := upload(t, g.env, g.owner, g.dossier.ID, "b.pdf", other).Expect(t, http.StatusUnprocessableEntity).Problem(t); p.Code != "quota_exceeded" {
+		t.Fatalf("over the size: %+v", p)
+	}
+	if rep, err := g.env.App.Blobs.Check(context.Background()); err != nil || !rep.OK() || rep.Objects != 1 {
+		t.Fatalf("the refused document left bytes behind: %+v %v", rep, err)
+	}
+}
+
+// A title is free text: "Bulletins 01/2026" was cut at its slash.
+func TestUpload_TitleKeepsItsSlashes(t *testing.T) {
+	f := admissibleDossier(t)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("title", "Bulletins de salaire 01/2026 à 06/2026")
+	fw, _ := mw.CreateFormFile("file", `C:\Users\eloise\bulletins.pdf`)
+	fw.Write(payslip(t, "titre"))
+	mw.Close()
+	var doc vae.Document
+	f.env.Do(t, "POST", "/api/v1/vae/dossiers/"+f.dossier.ID+"/documents", f.owner, buf.Bytes(), "Content-Type", mw.FormDataContentType()).
+		Expect(t, http.StatusCreated).JSON(t, &doc)
+	if doc.Title != "Bulletins de salaire 01/2026 à 06/2026" || doc.FileName != "bulletins.pdf" {
+		t.Fatalf("title %q, file name %q", doc.Title, doc.FileName)
 	}
 }

@@ -18,6 +18,7 @@ func (ui *UI) userRoutes(admin *echo.Group) {
 	admin.GET("/users/:id", ui.userShow)
 	admin.POST("/users/:id", ui.userUpdate)
 	admin.POST("/users/:id/invitation", ui.userResend)
+	admin.POST("/users/:id/unlock", ui.userUnlock)
 }
 
 type usersData struct {
@@ -139,6 +140,16 @@ func (ui *UI) userUpdate(c echo.Context) error {
 		return ui.render(c, http.StatusUnprocessableEntity, "admin/user", p)
 	}
 	return ui.redirect(c, "/admin/users/"+id, p.L("Compte modifié.", "Account changed."))
+}
+
+// userUnlock lifts the login delays someone's guesses put on the account.
+func (ui *UI) userUnlock(c echo.Context) error {
+	p := ui.newPage(c, "", "")
+	if err := ui.Auth.Unlock(c.Request().Context(), auth.Caller(c).ID, c.Param("id")); err != nil {
+		return err
+	}
+	return ui.redirect(c, "/admin/users/"+c.Param("id"), p.L("Délais de connexion levés : la personne peut se connecter dès maintenant.",
+		"Login delays lifted: the person can sign in now."))
 }
 
 func (ui *UI) userResend(c echo.Context) error {

@@ -43,3 +43,49 @@ func TestUsersPages_InviteResendDisableChangeRole(t *testing.T) {
 		t.Fatalf("a trainer opened the accounts: %d", s)
 	}
 }
+
+func TestUsersPages_LiftLoginDelays(t *testing.T) {
+	env := apptest.New(t)
+	v, admin := signedIn(t, env, auth.RoleAdmin)
+	jury, _ := env.User(t, auth.RoleJury)
+	v.get("/admin/users/"+jury.ID).has(t, "Lever les délais de connexion")
+	if loc := v.post("/admin/users/"+jury.ID+"/unlock", nil).location(t); loc != "/admin/users/"+jury.ID {
+		t.Fatalf("redirect %q", loc)
+	}
+	v.get("/admin/users/"+jury.ID).has(t, "Délais de connexion levés")
+	var n int64
+	env.App.DB.Table("audit_entries").Where("action = ? AND actor_id = ? AND entity_id = ?", "user.unlock", admin.ID, jury.ID).Count(&n)
+	if n != 1 {
+		t.Fatalf("%d audit rows", n)
+	}
+}
+
+// Web forms follow the JSON API's text rule: a NUL (which PostgreSQL
+// refuses, once a 500) or a control character is a 400 page and writes
+// nothing; text is normalised to NFC.
+func TestForms_RefuseNULAndControlCharactersAndNormalise(t *testing.T) {
+	env := apptest.New(t)
+	v, _ := signedIn(t, env, auth.RoleAdmin)
+	count := func() int64 {
+		var n int64
+		env.App.DB.Table("candidates").Count(&n)
+		return n
+	}
+	before := count()
+	v.get("/admin/candidates") // the form's token
+	for _, bad := range []string{"Zo\x00é", "Zoé\x1b[31m"} {
+		res := v.post("/admin/candidates", url.Values{"first_name": {bad}, "last_name": {"Martin"}, "birth_date": {"1990-01-02"}})
+		res.status(t, 400)
+		res.has(t, "caractère interdit")
+	}
+	if count() != before {
+		t.Fatal("a refused form wrote a candidate")
+	}
+	// "é" typed as e + combining accent is stored as one character.
+	v.post("/admin/candidates", url.Values{"first_name": {"Zoe\u0301"}, "last_name": {"Martin"}, "birth_date": {"1990-01-02"}})
+	var first string
+	env.App.DB.Table("candidates").Where("last_name = ?", "Martin").Pluck("first_name", &first)
+	if first != "Zoé" {
+		t.Fatalf("stored %q", first)
+	}
+}

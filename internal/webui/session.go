@@ -121,8 +121,55 @@ func (ui *UI) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 			return csrfProblem()
 		}
+		if err := cleanForm(r); err != nil {
+			return err
+		}
 		return next(c)
 	}
+}
+
+// cleanForm holds every posted form field to the text rule the JSON API
+// follows (httpx.CleanText): NUL and control characters refused (a NUL
+// reached PostgreSQL as a 500), text normalised to NFC, in place, before
+// any handler reads the form.
+func cleanForm(r *http.Request) error {
+	ct := r.Header.Get(echo.HeaderContentType)
+	switch {
+	case strings.HasPrefix(ct, echo.MIMEMultipartForm):
+		if err := multipartTooLarge(r); err != nil {
+			return err
+		}
+	case strings.HasPrefix(ct, echo.MIMEApplicationForm):
+		if err := r.ParseForm(); err != nil {
+			return httpx.BadRequest("Formulaire illisible.", "Unreadable form.").Wrap(err)
+		}
+	default:
+		return nil
+	}
+	sets := []url.Values{r.Form, r.PostForm}
+	if r.MultipartForm != nil {
+		sets = append(sets, r.MultipartForm.Value)
+	}
+	for _, set := range sets {
+		for k, vs := range set {
+			if _, err := httpx.CleanText(k); err != nil {
+				return formTextProblem(err)
+			}
+			for i, v := range vs {
+				clean, err := httpx.CleanText(v)
+				if err != nil {
+					return formTextProblem(err)
+				}
+				vs[i] = clean
+			}
+		}
+	}
+	return nil
+}
+
+func formTextProblem(err error) *httpx.Problem {
+	return httpx.BadRequest("Le formulaire contient un caractère interdit (caractère nul ou de contrôle) : retirez-le puis envoyez à nouveau.",
+		"The form holds a forbidden character (NUL or control character): remove it and send again.").Wrap(err)
 }
 
 // multipartTooLarge reads a multipart form (FormValue would hide why it

@@ -6,6 +6,7 @@ package audit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -29,6 +30,9 @@ type Entry struct {
 	After    string    `gorm:"type:text" json:"after,omitempty"`
 	PrevHash string    `gorm:"size:64;not null" json:"prev_hash"`
 	Hash     string    `gorm:"size:64;not null;uniqueIndex" json:"hash"`
+	// Seal is the row's HMAC under the master key (seal.go), added
+	// shortly after the row; empty until then.
+	Seal string `gorm:"size:64" json:"-"`
 }
 
 // TableName fixes the table whatever GORM's naming.
@@ -110,6 +114,9 @@ func (e Entry) computeHash() string {
 // Report is the outcome of Verify.
 type Report struct {
 	Checked int64
+	// Unsealed rows at the end of the journal, waiting for their seal;
+	// Checkpoints verified (VerifyKeyed).
+	Unsealed, Checkpoints int64
 	// BrokenAt is the sequence number of the first row that does not match
 	// its hash or its predecessor, 0 when the chain is whole.
 	BrokenAt int64
@@ -121,7 +128,10 @@ func (r Report) OK() bool { return r.BrokenAt == 0 }
 
 // Verify walks the whole chain in order, in batches, and reports the first
 // row that was edited, inserted or removed behind the program's back.
-func Verify(ctx context.Context, db *gorm.DB) (Report, error) {
+func Verify(ctx context.Context, db *gorm.DB) (Report, error) { return verify(ctx, db, nil) }
+
+// verify checks the chain and, with a seal key, the seals.
+func verify(ctx context.Context, db *gorm.DB, sealKey []byte) (Report, error) {
 	var rep Report
 	prev := Entry{}
 	const batch = 1000
@@ -138,11 +148,20 @@ func Verify(ctx context.Context, db *gorm.DB) (Report, error) {
 				rep.BrokenAt, rep.Reason = r.Seq, "previous hash does not match"
 			case r.computeHash() != r.Hash:
 				rep.BrokenAt, rep.Reason = r.Seq, "content does not match its hash"
+			case sealKey != nil && r.Seal != "" && !hmac.Equal([]byte(r.Seal), []byte(seal(sealKey, r.Seq, r.Hash))):
+				rep.BrokenAt, rep.Reason = r.Seq, "seal does not match: the row was rewritten without the master key"
+			case sealKey != nil && r.Seal != "" && rep.Unsealed > 0:
+				rep.BrokenAt, rep.Reason = r.Seq-rep.Unsealed, "an earlier row lost its seal"
 			}
 			if rep.BrokenAt != 0 {
 				return rep, nil
 			}
 			rep.Checked++
+			if r.Seal == "" {
+				rep.Unsealed++
+			} else {
+				rep.Unsealed = 0
+			}
 			prev = r
 		}
 		if len(rows) < batch {
@@ -204,6 +223,22 @@ func Migrations() []*database.Migration {
 				Hash     string    `gorm:"size:64;not null;uniqueIndex:idx_audit_hash"`
 			}
 			return tx.Table("audit_entries").AutoMigrate(&auditEntry{})
+		},
+	}, {
+		// The keyed marks (seal.go): a seal per row, signed checkpoints.
+		ID: "2026120540_audit_seal_checkpoints",
+		Migrate: func(tx *gorm.DB) error {
+			if err := tx.Exec(`ALTER TABLE audit_entries ADD COLUMN seal VARCHAR(64)`).Error; err != nil {
+				return err
+			}
+			type checkpoint struct {
+				Seq       int64     `gorm:"primaryKey;autoIncrement:false"`
+				Hash      string    `gorm:"size:64;not null"`
+				At        time.Time `gorm:"not null"`
+				KID       string    `gorm:"column:kid;size:40;not null"`
+				Signature string    `gorm:"size:100;not null"`
+			}
+			return tx.Table("audit_checkpoints").AutoMigrate(&checkpoint{})
 		},
 	}}
 }

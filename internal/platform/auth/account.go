@@ -113,6 +113,22 @@ func (s *Service) invite(tx *gorm.DB, u User) error {
 		"Link": s.baseURL + "/account/activate?token=" + tok, "ExpiresAt": expires, "Role": u.Role, "Email": u.Email})
 }
 
+// Unlock lifts the login delays of an account, on every replica: someone
+// tried many passwords against it, and its owner must sign in now.
+func (s *Service) Unlock(ctx context.Context, actorID, userID string) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		now := s.now().UTC()
+		res := tx.Model(&User{}).Where("id = ?", userID).Update("unlocked_at", now)
+		if res.Error != nil {
+			return fmt.Errorf("unlock: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return httpx.NotFound("Utilisateur introuvable.", "User not found.")
+		}
+		return audit.Record(tx, now, audit.Event{ActorID: actorID, Action: "user.unlock", Entity: "user", EntityID: userID})
+	})
+}
+
 // ResendInvitation sends a new invitation link (the previous one stops
 // working). An active account gets 409.
 func (s *Service) ResendInvitation(ctx context.Context, actorID, userID string) error {

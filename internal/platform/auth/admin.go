@@ -64,7 +64,7 @@ func (s *Service) Search(ctx context.Context, q UserQuery) ([]User, string, erro
 type UserChange struct {
 	Disabled     *bool   `json:"disabled"`
 	Role         *string `json:"role" validate:"omitempty,oneof=admin trainer jury support candidate"`
-	Name         *string `json:"name" validate:"omitempty,min=2,max=200"`
+	Name         *string `json:"name" validate:"omitempty,min=2,max=200,personname"`
 	Organisation *string `json:"organisation" validate:"omitempty,max=200"`
 	Gender       *string `json:"gender" validate:"omitempty,oneof=female male unspecified"`
 	Locale       *string `json:"locale" validate:"omitempty,oneof=fr en"`
@@ -140,8 +140,14 @@ func (s *Service) UpdateUser(ctx context.Context, actor User, id string, ch User
 				return err
 			}
 		}
+		jb, ja := before.journal(), after.journal()
+		for _, f := range []struct{ name, old, new string }{{"name", before.Name, after.Name}, {"email", before.Email, after.Email}} {
+			if f.old != f.new {
+				ja.Changed = append(ja.Changed, f.name)
+			}
+		}
 		return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "user.update", Entity: "user", EntityID: id,
-			Before: before, After: after})
+			Before: jb, After: ja})
 	})
 	return after, err
 }

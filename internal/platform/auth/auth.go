@@ -59,8 +59,27 @@ type User struct {
 	// password yet: it cannot sign in.
 	ActivatedAt *time.Time `json:"-"`
 	DisabledAt  *time.Time `json:"-"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"-"`
+	// UnlockedAt is when an administrator last lifted the login delays of
+	// the account (Unlock): failures before it no longer count.
+	UnlockedAt *time.Time `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"-"`
+}
+
+// userJournal is what the audit journal keeps of an account: no email and
+// no name (personal data the journal could never erase), the rest, and
+// which personal fields changed.
+type userJournal struct {
+	ID           string   `json:"id"`
+	Role         string   `json:"role"`
+	Organisation string   `json:"organisation,omitempty"`
+	CandidateID  *string  `json:"candidate_id,omitempty"`
+	Disabled     bool     `json:"disabled"`
+	Changed      []string `json:"changed,omitempty"`
+}
+
+func (u User) journal() userJournal {
+	return userJournal{ID: u.ID, Role: u.Role, Organisation: u.Organisation, CandidateID: u.CandidateID, Disabled: u.DisabledAt != nil}
 }
 
 // Is tells whether the user has one of the roles.
@@ -153,7 +172,21 @@ func NormaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(
 // recovery codes): without it the answer is 401 otp_required.
 func (s *Service) Login(ctx context.Context, email, password, otp, ip string) (Session, error) {
 	email = NormaliseEmail(email)
-	if d := s.throttle.wait(email, ip); d > 0 {
+	d := s.throttle.wait(email, ip)
+	if d > 0 {
+		// Delays are kept by each process; a lift is in the database, so
+		// that every replica honours it at the account's next attempt.
+		var lifted []time.Time
+		if err := s.db.WithContext(ctx).Model(&User{}).Where("email = ? AND unlocked_at IS NOT NULL", email).
+			Pluck("unlocked_at", &lifted).Error; err != nil {
+			return Session{}, fmt.Errorf("login: %w", err)
+		}
+		if len(lifted) == 1 {
+			s.throttle.forgetAccount(email, lifted[0])
+			d = s.throttle.wait(email, ip)
+		}
+	}
+	if d > 0 {
 		p := httpx.New(429, "rate_limited",
 			fmt.Sprintf("Trop de tentatives : réessayez dans %d s.", int(d.Seconds()+0.999)),
 			fmt.Sprintf("Too many attempts: try again in %d s.", int(d.Seconds()+0.999)))
@@ -249,7 +282,7 @@ func (s *Service) Logout(ctx context.Context, tok string) error {
 // NewUser is what an administrator gives to create an account.
 type NewUser struct {
 	Email string `json:"email" validate:"required,email,max=254"`
-	Name  string `json:"name" validate:"required,min=2,max=200"`
+	Name  string `json:"name" validate:"required,min=2,max=200,personname"`
 	Role  string `json:"role" validate:"required,oneof=admin trainer jury support candidate"`
 	// Password, when empty, invites: the account is created inactive and
 	// the person chooses their password from the invitation's link.
@@ -300,7 +333,7 @@ func (s *Service) CreateUser(ctx context.Context, actor string, in NewUser) (Use
 				return err
 			}
 		}
-		return audit.Record(tx, s.now(), audit.Event{ActorID: actor, Action: "user.create", Entity: "user", EntityID: u.ID, After: u})
+		return audit.Record(tx, s.now(), audit.Event{ActorID: actor, Action: "user.create", Entity: "user", EntityID: u.ID, After: u.journal()})
 	})
 	return u, err
 }
@@ -439,6 +472,15 @@ func Migrations() []*database.Migration {
 				return nil
 			}
 			return tx.Exec(`ALTER TABLE user_totp ALTER COLUMN secret TYPE text`).Error
+		},
+	}, {
+		ID: "2026120550_auth_unlocked_at",
+		Migrate: func(tx *gorm.DB) error {
+			typ := "TIMESTAMPTZ"
+			if database.IsSQLite(tx) {
+				typ = "DATETIME"
+			}
+			return tx.Exec(`ALTER TABLE users ADD COLUMN unlocked_at ` + typ).Error
 		},
 	}}
 }

@@ -87,6 +87,7 @@ func (s *Service) Routes(g *echo.Group) {
 	g.GET("/users/:id", s.handleGetUser, Require(RoleAdmin))
 	g.PATCH("/users/:id", s.handleUpdateUser, Require(RoleAdmin))
 	g.POST("/users/:id/invitation", s.handleResendInvitation, Require(RoleAdmin))
+	g.POST("/users/:id/unlock", s.handleUnlock, Require(RoleAdmin))
 }
 
 type tokenPassword struct {
@@ -196,6 +197,13 @@ func (s *Service) handleResendInvitation(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "sent"})
+}
+
+func (s *Service) handleUnlock(c echo.Context) error {
+	if err := s.Unlock(c.Request().Context(), Caller(c).ID, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 type loginRequest struct {

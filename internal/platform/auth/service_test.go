@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -287,5 +288,77 @@ func TestRequire_RefusesAnonymousAndOtherRoles(t *testing.T) {
 				t.Fatalf("content type %q", res.Header.Get("Content-Type"))
 			}
 		})
+	}
+}
+
+// Someone guessing a user's password slows that user down, for a short time
+// only, and an administrator can lift it on every replica at once; the
+// guesser's own address stays slowed.
+func TestLogin_AdministratorLiftsTheDelayOnEveryReplica(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	key, _ := secrets.ParseKey(apptest.MasterKey)
+	box, _ := secrets.New(key)
+	other, err := auth.NewService(f.db, auth.Options{TokenTTL: time.Hour, Now: f.clk.now,
+		Hash: auth.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}, Secrets: box}) // a second replica
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Guesses from many addresses slow the account itself, for 30 s at most.
+	for i := range 30 {
+		f.svc.Login(ctx, "jury@cqp.fr", "wrong", "", fmt.Sprintf("198.51.100.%d", i))
+	}
+	_, err = f.svc.Login(ctx, "jury@cqp.fr", "jury-password", "", "192.0.2.4")
+	if p, _ := httpx.AsProblem(err); p == nil || p.Status != 429 {
+		t.Fatalf("account delay from another address: %v", err)
+	}
+	f.clk.advance(30 * time.Second)
+	if _, err := f.svc.Login(ctx, "jury@cqp.fr", "jury-password", "", "192.0.2.4"); err != nil {
+		t.Fatalf("the account itself is slowed more than 30 s: %v", err)
+	}
+	// From one address, patiently: each failure waits out the delay, which
+	// doubles; on both replicas the owner at that address is now slowed
+	// for minutes.
+	for _, svc := range []*auth.Service{f.svc, other} {
+		for range 12 {
+			for {
+				_, err := svc.Login(ctx, "jury@cqp.fr", "wrong", "", "10.0.0.9")
+				if p, _ := httpx.AsProblem(err); p == nil || p.Status != 429 {
+					break
+				}
+				f.clk.advance(time.Second)
+			}
+		}
+		_, err := svc.Login(ctx, "jury@cqp.fr", "jury-password", "", "10.0.0.9")
+		if p, _ := httpx.AsProblem(err); p == nil || p.Status != 429 || !strings.Contains(p.FR, "réessayez dans") {
+			t.Fatalf("not slowed after 12 failures: %v", err)
+		}
+	}
+	var admin auth.User
+	f.db.Take(&admin, "email = ?", "admin@cqp.fr")
+	var jury auth.User
+	f.db.Take(&jury, "email = ?", "jury@cqp.fr")
+	if err := f.svc.Unlock(ctx, admin.ID, jury.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, svc := range []*auth.Service{f.svc, other} {
+		if _, err := svc.Login(ctx, "jury@cqp.fr", "jury-password", "", "10.0.0.9"); err != nil {
+			t.Fatalf("replica %d after the lift: %v", i, err)
+		}
+	}
+	// Failures after the lift count again.
+	f.clk.advance(time.Second)
+	for range 7 {
+		f.svc.Login(ctx, "jury@cqp.fr", "wrong", "", "10.0.0.9")
+	}
+	if _, err := f.svc.Login(ctx, "jury@cqp.fr", "jury-password", "", "10.0.0.9"); err == nil {
+		t.Fatal("failures after the lift were forgotten")
+	}
+	if err := f.svc.Unlock(ctx, admin.ID, "inconnu"); err == nil {
+		t.Fatal("unlocked an unknown account")
+	}
+	entries, _ := audit.List(ctx, f.db, audit.Query{Action: "user.unlock"})
+	if len(entries) != 1 || entries[0].ActorID != admin.ID || entries[0].EntityID != jury.ID {
+		t.Fatalf("audit %+v", entries)
 	}
 }

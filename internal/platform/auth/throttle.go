@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -90,6 +91,20 @@ func (t *throttle) fail(email, ip string) {
 			if now.Sub(f.last) > forgetAfter {
 				delete(t.entries, key)
 			}
+		}
+	}
+}
+
+// forgetAccount drops the account's counts (alone and with every address)
+// whose last failure came before at: an administrator lifted them. The
+// addresses' own counts stay: an attacker's address is still slowed.
+func (t *throttle) forgetAccount(email string, at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	prefix := "p|" + email + "|"
+	for key, f := range t.entries {
+		if (key == "a|"+email || strings.HasPrefix(key, prefix)) && !f.last.After(at) {
+			delete(t.entries, key)
 		}
 	}
 }

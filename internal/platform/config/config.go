@@ -28,11 +28,16 @@ type Config struct {
 	BootstrapAdminEmail    string
 	BootstrapAdminPassword string
 
-	BodyLimit    int64         // CQP_BODY_LIMIT bytes (default 10 MiB)
-	UploadLimit  int64         // CQP_UPLOAD_LIMIT bytes (default 10 MiB)
-	TokenTTL     time.Duration // CQP_TOKEN_TTL (default 12h)
-	LogLevel     string        // CQP_LOG_LEVEL: debug, info, warn, error
-	SecureCookie bool          // true when BaseURL is https
+	BodyLimit   int64 // CQP_BODY_LIMIT bytes (default 10 MiB)
+	UploadLimit int64 // CQP_UPLOAD_LIMIT bytes (default 10 MiB)
+	// A VAE dossier holds at most DossierDocuments documents
+	// (CQP_DOSSIER_DOCUMENTS, default 60) totalling DossierBytes
+	// (CQP_DOSSIER_SIZE, default 200 MiB).
+	DossierDocuments int
+	DossierBytes     int64
+	TokenTTL         time.Duration // CQP_TOKEN_TTL (default 12h)
+	LogLevel         string        // CQP_LOG_LEVEL: debug, info, warn, error
+	SecureCookie     bool          // true when BaseURL is https
 
 	// TrustedProxies are the CIDRs whose X-Forwarded-For / -Proto are
 	// believed (CQP_TRUSTED_PROXIES); empty: the socket address is the client.
@@ -78,6 +83,8 @@ var Variables = []Variable{
 	{"CQP_BOOTSTRAP_ADMIN_PASSWORD", "", "password of that administrator"},
 	{"CQP_BODY_LIMIT", "10MiB", "request body size limit"},
 	{"CQP_UPLOAD_LIMIT", "10MiB", "upload size limit"},
+	{"CQP_DOSSIER_DOCUMENTS", "60", "most documents one VAE dossier holds"},
+	{"CQP_DOSSIER_SIZE", "200MiB", "most bytes the documents of one VAE dossier total"},
 	{"CQP_TOKEN_TTL", "12h", "lifetime of a session token"},
 	{"CQP_LOG_LEVEL", "info", "debug, info, warn or error (JSON logs on stderr)"},
 	{"CQP_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed; unset = the socket address is the client"},
@@ -143,6 +150,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.UploadLimit, err = parseSize(get("CQP_UPLOAD_LIMIT", "10MiB")); err != nil {
 		return c, fmt.Errorf("CQP_UPLOAD_LIMIT: %w", err)
+	}
+	if c.DossierDocuments, err = strconv.Atoi(get("CQP_DOSSIER_DOCUMENTS", "60")); err != nil || c.DossierDocuments < 1 {
+		return c, fmt.Errorf("CQP_DOSSIER_DOCUMENTS: expected a whole number of documents, at least 1")
+	}
+	if c.DossierBytes, err = parseSize(get("CQP_DOSSIER_SIZE", "200MiB")); err != nil {
+		return c, fmt.Errorf("CQP_DOSSIER_SIZE: %w", err)
 	}
 	if c.TokenTTL, err = time.ParseDuration(get("CQP_TOKEN_TTL", "12h")); err != nil || c.TokenTTL <= 0 {
 		return c, fmt.Errorf("CQP_TOKEN_TTL: expected a positive duration such as 12h")

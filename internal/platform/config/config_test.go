@@ -21,7 +21,7 @@ func TestLoad_DefaultsGiveTheEmbeddedDatabaseAndDemo(t *testing.T) {
 	want := Config{
 		Addr: ":8080", DataDir: "./data", DatabaseURL: "sqlite:data/cqp.db", Demo: true,
 		BaseURL: "http://localhost:8080", BodyLimit: 10 << 20, UploadLimit: 10 << 20,
-		TokenTTL: 12 * time.Hour, LogLevel: "info", VerifyRate: 60,
+		TokenTTL: 12 * time.Hour, LogLevel: "info", VerifyRate: 60, DossierDocuments: 60, DossierBytes: 200 << 20,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -62,6 +62,8 @@ func TestLoad_EveryVariableParsed(t *testing.T) {
 			func(c Config) bool { return c.BootstrapAdminEmail == "a@b.fr" && c.BootstrapAdminPassword == "pw" }},
 		{"sizes in every unit", map[string]string{"CQP_BODY_LIMIT": "2KiB", "CQP_UPLOAD_LIMIT": "1GiB"},
 			func(c Config) bool { return c.BodyLimit == 2048 && c.UploadLimit == 1<<30 }},
+		{"dossier quota", map[string]string{"CQP_DOSSIER_DOCUMENTS": "5", "CQP_DOSSIER_SIZE": "20MiB"},
+			func(c Config) bool { return c.DossierDocuments == 5 && c.DossierBytes == 20<<20 }},
 		{"bare and B sizes are bytes", map[string]string{"CQP_BODY_LIMIT": "500", "CQP_UPLOAD_LIMIT": "7B"},
 			func(c Config) bool { return c.BodyLimit == 500 && c.UploadLimit == 7 }},
 		{"trusted proxies", map[string]string{"CQP_TRUSTED_PROXIES": "10.0.0.0/8, 172.18.0.7 ,fd00::/8"},
@@ -123,6 +125,8 @@ func TestLoad_InvalidValuesAreStartUpErrorsNamingTheVariable(t *testing.T) {
 		{map[string]string{"CQP_BODY_LIMIT": "0"}, "CQP_BODY_LIMIT"},
 		{map[string]string{"CQP_UPLOAD_LIMIT": "-5MiB"}, "CQP_UPLOAD_LIMIT"},
 		{map[string]string{"CQP_TOKEN_TTL": "12"}, "CQP_TOKEN_TTL"},
+		{map[string]string{"CQP_DOSSIER_DOCUMENTS": "0"}, "CQP_DOSSIER_DOCUMENTS"},
+		{map[string]string{"CQP_DOSSIER_SIZE": "beaucoup"}, "CQP_DOSSIER_SIZE"},
 		{map[string]string{"CQP_TOKEN_TTL": "-1h"}, "CQP_TOKEN_TTL"},
 		{map[string]string{"CQP_TOKEN_TTL": "0s"}, "CQP_TOKEN_TTL"},
 		{map[string]string{"CQP_LOG_LEVEL": "verbose"}, "CQP_LOG_LEVEL"},

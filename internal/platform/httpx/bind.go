@@ -58,6 +58,21 @@ func NewValidator() *Validator {
 	if err := en_tr.RegisterDefaultTranslations(v, ten); err != nil {
 		panic(fmt.Errorf("validator en translations: %w", err))
 	}
+	// "personname": the names printed on certificates and minutes.
+	if err := v.RegisterValidation("personname", func(fl validator.FieldLevel) bool {
+		return PersonNameOK(fl.Field().String())
+	}); err != nil {
+		panic(err)
+	}
+	for tr, msg := range map[ut.Translator]string{
+		tfr: "{0} contient un caractère non admis dans un nom (emoji, symbole ou caractère invisible).",
+		ten: "{0} holds a character not allowed in a name (emoji, symbol or invisible character).",
+	} {
+		if err := v.RegisterTranslation("personname", tr, func(t ut.Translator) error { return t.Add("personname", msg, true) },
+			func(t ut.Translator, fe validator.FieldError) string { s, _ := t.T("personname", fe.Field()); return s }); err != nil {
+			panic(err)
+		}
+	}
 	return &Validator{v: v, fr: tfr, en: ten}
 }
 

@@ -32,6 +32,21 @@ func CleanText(s string) (string, error) {
 	return norm.NFC.String(s), nil
 }
 
+// PersonNameOK tells whether a name holds only what a name may: no emoji
+// or other symbol, no character beyond the Basic Multilingual Plane (the
+// PDFs' fonts have none), no invisible formatting character (zero-width
+// spaces and joiners, bidirectional overrides that make "Martin" display
+// as another name), no private-use character. Letters of every script,
+// digits, spaces, apostrophes, hyphens and periods pass.
+func PersonNameOK(s string) bool {
+	for _, r := range s {
+		if r > 0xFFFF || unicode.In(r, unicode.Cf, unicode.So, unicode.Co, unicode.Cs) {
+			return false
+		}
+	}
+	return true
+}
+
 // cleanStrings applies CleanText to every string reachable from v (a decoded
 // request), in place, and returns a FieldError for each refused one.
 func cleanStrings(v reflect.Value, path string) []FieldError {

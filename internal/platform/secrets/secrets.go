@@ -7,9 +7,12 @@
 package secrets
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -28,8 +31,11 @@ const KeySize = 32
 const version = 1
 
 // Box seals and opens values with the master key (AES-256-GCM, a random
-// nonce per value).
-type Box struct{ aead cipher.AEAD }
+// nonce per value), and derives keys for other purposes from it.
+type Box struct {
+	aead cipher.AEAD
+	key  []byte
+}
 
 // New makes a box from a 32-byte master key.
 func New(key []byte) (*Box, error) {
@@ -44,7 +50,15 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	return &Box{aead: aead, key: bytes.Clone(key)}, nil
+}
+
+// Derive returns a 32-byte key for one purpose (HMAC-SHA256 of the master
+// key over purpose): the master key itself serves one purpose only.
+func (b *Box) Derive(purpose string) []byte {
+	m := hmac.New(sha256.New, b.key)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // Seal encrypts plain. label binds the value to its place (for example
