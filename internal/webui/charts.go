@@ -12,7 +12,11 @@ import (
 // readable by screen readers through their <title>, <desc> and the data
 // table each chart is shown with.
 
-// series is one coloured set of values, one per label.
+// noData is shown where a value does not exist (a rate with nobody
+// presented): a dash, never 0 %. Such values are NaN in a series.
+const noData = "—"
+
+// series is one coloured set of values, one per label; NaN is "no data".
 type series struct {
 	Name   string
 	Values []float64
@@ -30,6 +34,9 @@ type chart struct {
 func (c chart) Cell(s series, i int) string {
 	if i >= len(s.Values) {
 		return ""
+	}
+	if math.IsNaN(s.Values[i]) {
+		return noData
 	}
 	if c.Format != nil {
 		return c.Format(s.Values[i])
@@ -121,7 +128,9 @@ func barChart(title string, labels []string, s series, max float64, format func(
 	h := top*2 + rowH*float64(max1(len(labels)))
 	if max <= 0 {
 		for _, v := range s.Values {
-			max = math.Max(max, v)
+			if !math.IsNaN(v) {
+				max = math.Max(max, v)
+			}
 		}
 		max = niceMax(max)
 	}
@@ -137,11 +146,15 @@ func barChart(title string, labels []string, s series, max float64, format func(
 			v = s.Values[i]
 		}
 		y := top + rowH*float64(i)
+		shown := format(v)
+		if math.IsNaN(v) {
+			v, shown = 0, noData
+		}
 		bw := (w - left - right) * v / max
 		fmt.Fprintf(&b, `<text x="%g" y="%.1f" text-anchor="end">%s</text>`, left-8, y+rowH/2+4, esc(shorten(lab, 26)))
 		fmt.Fprintf(&b, `<rect class="track" x="%g" y="%.1f" width="%g" height="%.1f" rx="3"/>`, left, y+5, w-left-right, rowH-10)
-		fmt.Fprintf(&b, `<rect class="s1" x="%g" y="%.1f" width="%.1f" height="%.1f" rx="3"><title>%s : %s</title></rect>`, left, y+5, bw, rowH-10, esc(lab), esc(format(v)))
-		fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%.1f">%s</text>`, left+bw+6, y+rowH/2+4, esc(format(v)))
+		fmt.Fprintf(&b, `<rect class="s1" x="%g" y="%.1f" width="%.1f" height="%.1f" rx="3"><title>%s : %s</title></rect>`, left, y+5, bw, rowH-10, esc(lab), esc(shown))
+		fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%.1f">%s</text>`, left+bw+6, y+rowH/2+4, esc(shown))
 	}
 	b.WriteString(`</svg>`)
 	return chart{SVG: template.HTML(b.String()), Labels: labels, Series: []series{s}, Format: format}

@@ -3,6 +3,7 @@ package webui
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 
 	"github.com/ancr/cqp/internal/candidates"
@@ -151,7 +152,7 @@ func (ui *UI) componentChart(ctx context.Context, p *page, d *dashboardData) err
 		for _, comp := range cert.Components {
 			v := byComp[comp.Code]
 			labels = append(labels, comp.Code)
-			rate := 0.0
+			rate := math.NaN() // nobody presented: no rate, not 0 %
 			if v[1] > 0 {
 				rate = 100 * float64(v[0]) / float64(v[1])
 			}

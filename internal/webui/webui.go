@@ -21,6 +21,7 @@ import (
 	"github.com/ancr/cqp/internal/platform/jobs"
 	outbox "github.com/ancr/cqp/internal/platform/messages"
 	"github.com/ancr/cqp/internal/referential"
+	"github.com/ancr/cqp/internal/reporting"
 	"github.com/ancr/cqp/internal/training"
 	"github.com/ancr/cqp/internal/vae"
 	"github.com/labstack/echo/v4"
@@ -60,6 +61,8 @@ type Deps struct {
 	// Jobs runs the CSV imports (import_job.go); without it, as in tests
 	// that build the UI alone, an import cannot be started.
 	Jobs *jobs.Queue
+	// Reporting computes the statistics page; nil: the page is not served.
+	Reporting *reporting.Service
 }
 
 // UI is the web interface.
@@ -146,6 +149,10 @@ func (ui *UI) Routes(e *echo.Echo) {
 	}
 	ui.userRoutes(admin)
 	admin.GET("/certificates", ui.registerList)
+	if ui.Reporting != nil {
+		admin.GET("/statistics", ui.statistics)
+		admin.GET("/statistics.csv", ui.statisticsCSV)
+	}
 
 	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
 	trainee.GET("", ui.catalogue)
