@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/platform/audit"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -53,16 +54,11 @@ func (c Candidate) journal() journalView {
 // personal fields that changed are named on the after side.
 func journalChange(before, after Candidate) (journalView, journalView) {
 	a := after.journal()
-	for _, f := range []struct {
-		name     string
-		old, new string
-	}{{"first_name", before.FirstName, after.FirstName}, {"last_name", before.LastName, after.LastName},
-		{"birth_date", before.BirthDate.String(), after.BirthDate.String()}, {"email", before.Email, after.Email},
-		{"employer", before.Employer, after.Employer}} {
-		if f.old != f.new {
-			a.Changed = append(a.Changed, f.name)
-		}
-	}
+	a.Changed = audit.Changed(audit.Field{Name: "first_name", Old: before.FirstName, New: after.FirstName},
+		audit.Field{Name: "last_name", Old: before.LastName, New: after.LastName},
+		audit.Field{Name: "birth_date", Old: before.BirthDate.String(), New: after.BirthDate.String()},
+		audit.Field{Name: "email", Old: before.Email, New: after.Email},
+		audit.Field{Name: "employer", Old: before.Employer, New: after.Employer})
 	return before.journal(), a
 }
 

@@ -48,6 +48,21 @@ type Event struct {
 	After    any // nil when the record is gone
 }
 
+// Field is one field of a record before and after a change, as text.
+type Field struct{ Name, Old, New string }
+
+// Changed names the fields that differ: what the journal says of a change
+// to personal data, instead of the values (which it could never erase).
+func Changed(fields ...Field) []string {
+	var out []string
+	for _, f := range fields {
+		if f.Old != f.New {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
 // lockKey serialises appends on PostgreSQL (SQLite's write lock already does).
 const lockKey = 7_426_331_002
 

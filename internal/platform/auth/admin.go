@@ -141,11 +141,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor User, id string, ch User
 			}
 		}
 		jb, ja := before.journal(), after.journal()
-		for _, f := range []struct{ name, old, new string }{{"name", before.Name, after.Name}, {"email", before.Email, after.Email}} {
-			if f.old != f.new {
-				ja.Changed = append(ja.Changed, f.name)
-			}
-		}
+		ja.Changed = audit.Changed(audit.Field{Name: "name", Old: before.Name, New: after.Name},
+			audit.Field{Name: "email", Old: before.Email, New: after.Email})
 		return audit.Record(tx, s.now(), audit.Event{ActorID: actor.ID, Action: "user.update", Entity: "user", EntityID: id,
 			Before: jb, After: ja})
 	})
