@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ancr/cqp/assessments"
+	"github.com/ancr/cqp/internal/accrochage"
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/certificates"
 	"github.com/ancr/cqp/internal/jury"
@@ -81,8 +82,10 @@ type App struct {
 	Jury        *jury.Service
 	// Certificates signs with the keys kept in the database.
 	Certificates *certificates.Service
-	// Reporting reads across features: statistics and exports.
+	// Reporting reads across features: the dashboard, statistics and exports.
 	Reporting *reporting.Service
+	// Accrochage declares the holders to the Caisse des Dépôts (SI CPF).
+	Accrochage *accrochage.Service
 }
 
 // OpenSecrets makes the box of the master key: CQP_MASTER_KEY, the file
@@ -139,6 +142,7 @@ func Migrations() []*database.Migration {
 		jury.Migrations(),
 		training.Migrations(),
 		certificates.Migrations(),
+		accrochage.Migrations(),
 		jobs.Migrations(),
 		messages.Migrations(),
 	} {
@@ -187,7 +191,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if _, err := a.Auth.SealTOTPSecrets(ctx); err != nil {
 		return fail(err)
 	}
-	a.Referential = referential.NewService(db, o.Now)
+	a.Referential = referential.NewService(referential.Options{DB: db, Now: o.Now})
 	if err := a.Referential.Load(ctx, o.SeedFS); err != nil {
 		return fail(err)
 	}
@@ -197,32 +201,33 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := cleanSpool(blobs.Temp(cfg.DataDir), time.Hour); err != nil {
 		return fail(err)
 	}
-	a.Candidates = candidates.NewService(db, o.Now, candidates.WithReferential(a.Referential),
-		candidates.WithTempDir(blobs.Temp(cfg.DataDir)))
 	if o.AssessmentsFS == nil {
 		o.AssessmentsFS = assessments.FS
 	}
-	// A scenario or module that fails its check is logged and not served.
-	a.Training = training.NewService(db, o.Now, a.Referential, a.Candidates, o.AssessmentsFS, o.Logger)
 	store, err := blobs.Open(ctx, cfg.Blobs())
 	if err != nil {
 		return fail(err)
 	}
 	a.Blobs = blobs.NewRefs(db, store, blobs.Temp(cfg.DataDir), o.Now)
-	a.VAE = vae.NewService(db, o.Now, a.Referential, vae.Config{Blobs: a.Blobs, UploadLimit: cfg.UploadLimit,
-		MaxDocuments: cfg.DossierDocuments, MaxBytes: cfg.DossierBytes, Outbox: a.Outbox})
-	a.Candidates.AddDataHolder(a.VAE)
-	a.Candidates.AddSupporter(a.VAE)
+	// Built from the foundation up, each with what it needs; the features
+	// read one another through small interfaces their consumer defines.
+	// VAE asks the jury's panels who examines a dossier; the jury reads VAE
+	// dossiers and exam attempts; the candidates feature gathers the
+	// personal data VAE and the jury hold; training checks who sees whom
+	// through the candidates feature.
+	a.VAE = vae.NewService(vae.Options{DB: db, Now: o.Now, Referential: a.Referential, Blobs: a.Blobs, UploadLimit: cfg.UploadLimit,
+		MaxDocuments: cfg.DossierDocuments, MaxBytes: cfg.DossierBytes, Outbox: a.Outbox, Examiners: jury.NewPanels(db)})
 	if a.Jury, err = jury.NewService(jury.Options{DB: db, Now: o.Now, Referential: a.Referential,
-		AttemptSummary: a.Training.ExamSummary, SubmittedOn: a.VAE.SubmittedOn, Ties: vaeTies{a.VAE}, Outbox: a.Outbox}); err != nil {
+		AttemptSummary: training.ExamSummaries(db, o.Now), SubmittedOn: a.VAE.SubmittedOn, Ties: vaeTies{a.VAE},
+		Outbox: a.Outbox}); err != nil {
 		return fail(err)
 	}
-	a.Candidates.AddDataHolder(a.Jury)
-	// The one dependency that runs both ways: the jury reads VAE dossiers
-	// (dates, ties) and the VAE feature asks the jury who examines a dossier.
-	// The jury, built second, takes its VAE reads at construction; the VAE
-	// service learns of the jury here.
-	a.VAE.SetExaminers(a.Jury)
+	a.Candidates = candidates.NewService(candidates.Options{DB: db, Now: o.Now, Referential: a.Referential,
+		TempDir: blobs.Temp(cfg.DataDir), Holders: []candidates.DataHolder{a.VAE, a.Jury},
+		Supporters: []candidates.Supporter{a.VAE}})
+	// A scenario or module that fails its check is logged and not served.
+	a.Training = training.NewService(training.Options{DB: db, Now: o.Now, Parameters: a.Referential,
+		Visibility: a.Candidates, Assessments: o.AssessmentsFS, Log: o.Logger})
 	keys, err := certificates.OpenKeyring(ctx, db, a.Secrets, cfg.DataDir, o.Now)
 	if err != nil {
 		return fail(err)
@@ -230,7 +235,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Certificates = certificates.NewService(certificates.Options{DB: db, Now: o.Now, Referential: a.Referential, Keys: keys,
 		BaseURL: cfg.BaseURL, Roster: a.Jury.Roster, Outbox: a.Outbox, VerifyRate: cfg.VerifyRate, Jobs: a.Jobs})
 
-	a.Reporting = reporting.NewService(db, a.Referential, o.Now)
+	a.Accrochage = accrochage.NewService(accrochage.Options{DB: db, Now: o.Now, Referential: a.Referential})
+	a.Reporting = reporting.NewService(reporting.Options{DB: db, Referential: a.Referential, Now: o.Now})
 
 	if cfg.BootstrapAdminEmail != "" {
 		if err := a.Auth.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
@@ -303,6 +309,7 @@ func (a *App) routes() {
 	api.GET("/jobs/:id", a.handleJob, auth.Require(auth.RoleAdmin))
 	a.Outbox.Routes(api, auth.Require(auth.RoleAdmin), func(c echo.Context) string { return auth.Caller(c).ID })
 	a.Reporting.Routes(api, auth.Require(auth.RoleAdmin))
+	a.Accrochage.Routes(api, auth.Require(auth.RoleAdmin))
 	// Anything else under /api/v1 is a problem+json 404, like every unknown route.
 
 	// The browser interface at the root: pages, static assets, HTML errors.

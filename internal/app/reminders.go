@@ -29,6 +29,7 @@ type ReminderReport struct {
 	AdminDigests int `json:"admin_digests"` // administrators sent the day's list
 	JuryPending  int `json:"jury_pending"`  // members reminded of scores or a signature due
 	VAEDeadlines int `json:"vae_deadlines"` // administrators reminded of a VAE deadline near
+	Accrochage   int `json:"accrochage"`    // administrators sent the list of certificates to declare to the SI CPF
 }
 
 // vaeDeadlineNotice is how many days before a VAE request's two-month
@@ -169,6 +170,10 @@ func (a *App) SendReminders(ctx context.Context) (ReminderReport, error) {
 		}
 	}
 
+	if err := a.remindAccrochage(ctx, today, admins, &rep); err != nil {
+		return rep, err
+	}
+
 	nearing, err := a.VAE.NearingDeadline(ctx, today, vaeDeadlineNotice)
 	if err != nil {
 		return rep, err
@@ -192,6 +197,34 @@ func (a *App) SendReminders(ctx context.Context) (ReminderReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// remindAccrochage sends administrators the certificates still to declare
+// to the SI CPF two and a half months after issuance. The list's key is
+// its content: it goes again only when it changes (a certificate joins it,
+// or leaves it once declared, and others remain).
+func (a *App) remindAccrochage(ctx context.Context, today civil.Date, admins []messages.Recipient, rep *ReminderReport) error {
+	due, err := a.Accrochage.Due(ctx, today)
+	if err != nil || len(due) == 0 {
+		return err
+	}
+	h := sha256.New()
+	for _, d := range due {
+		fmt.Fprintf(h, "%s\n", d.Number)
+	}
+	key := hex.EncodeToString(h.Sum(nil))[:32]
+	for _, ad := range admins {
+		sent, err := a.enqueue(ctx, messages.Draft{Kind: messages.KindAccrochageDue, To: ad,
+			DedupeKey: "accrochage-due:" + ad.UserID + ":" + key,
+			Data:      map[string]any{"Items": due, "Count": len(due), "Link": "/admin/accrochage"}})
+		if err != nil {
+			return err
+		}
+		if sent {
+			rep.Accrochage++
+		}
+	}
+	return nil
 }
 
 // remindExpiry tells a holder that a component expires, once per period

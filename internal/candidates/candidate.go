@@ -4,12 +4,14 @@
 package candidates
 
 import (
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/audit"
+	"github.com/ancr/cqp/internal/platform/httpx"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -24,6 +26,7 @@ type Candidate struct {
 	Email                string     `gorm:"size:254" json:"email"`
 	Employer             string     `gorm:"size:200" json:"employer"`
 	TrainingOrganisation string     `gorm:"size:200" json:"training_organisation"`
+	Identity
 	// Search is the lower-case, accent-free text searched by ?q= (the same
 	// on SQLite and PostgreSQL, where LIKE differs in case handling).
 	Search          string     `gorm:"size:800;not null;index" json:"-"`
@@ -33,6 +36,24 @@ type Candidate struct {
 	CreatedBy string    `gorm:"size:36;not null;default:''" json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Identity is what the Caisse des Dépôts needs to recognise a holder in
+// the SI CPF flow (internal/accrochage). Every field is optional until an
+// export needs it: a holder without them is listed as to be completed.
+type Identity struct {
+	Sex       string `gorm:"size:1;not null;default:''" json:"sex" validate:"omitempty,oneof=F M"`
+	BirthName string `gorm:"size:100;not null;default:''" json:"birth_name" validate:"omitempty,max=100,personname"`
+	UsageName string `gorm:"size:100;not null;default:''" json:"usage_name" validate:"omitempty,max=100,personname"`
+	// BirthPlace is the commune (or town abroad) in words.
+	BirthPlace string `gorm:"size:100;not null;default:''" json:"birth_place" validate:"max=100"`
+	// BirthPlaceINSEE is the commune's INSEE code (2A/2B in Corsica) or,
+	// for a birth abroad, 99 and the country's INSEE code;
+	// BirthPostalCode stands in when the INSEE code is not known.
+	BirthPlaceINSEE string `gorm:"column:birth_place_insee;size:5;not null;default:''" json:"birth_place_insee" validate:"omitempty,len=5"`
+	BirthPostalCode string `gorm:"size:5;not null;default:''" json:"birth_postal_code" validate:"omitempty,numeric,len=5"`
+	// BirthCountry is the ISO 3166 alpha-2 code ("FR").
+	BirthCountry string `gorm:"size:2;not null;default:''" json:"birth_country" validate:"omitempty,iso3166_1_alpha2"`
 }
 
 // journalView is what the audit journal keeps of a candidate: the record's
@@ -58,7 +79,14 @@ func journalChange(before, after Candidate) (journalView, journalView) {
 		audit.Field{Name: "last_name", Old: before.LastName, New: after.LastName},
 		audit.Field{Name: "birth_date", Old: before.BirthDate.String(), New: after.BirthDate.String()},
 		audit.Field{Name: "email", Old: before.Email, New: after.Email},
-		audit.Field{Name: "employer", Old: before.Employer, New: after.Employer})
+		audit.Field{Name: "employer", Old: before.Employer, New: after.Employer},
+		audit.Field{Name: "sex", Old: before.Sex, New: after.Sex},
+		audit.Field{Name: "birth_name", Old: before.BirthName, New: after.BirthName},
+		audit.Field{Name: "usage_name", Old: before.UsageName, New: after.UsageName},
+		audit.Field{Name: "birth_place", Old: before.BirthPlace, New: after.BirthPlace},
+		audit.Field{Name: "birth_place_insee", Old: before.BirthPlaceINSEE, New: after.BirthPlaceINSEE},
+		audit.Field{Name: "birth_postal_code", Old: before.BirthPostalCode, New: after.BirthPostalCode},
+		audit.Field{Name: "birth_country", Old: before.BirthCountry, New: after.BirthCountry})
 	return before.journal(), a
 }
 
@@ -80,3 +108,47 @@ func Fold(s string) string {
 func (c Candidate) searchText() string {
 	return Fold(strings.Join([]string{c.FirstName, c.LastName, c.Email, c.Employer}, " "))
 }
+
+// clean trims the identity and puts its codes in their canonical case.
+func (id Identity) clean() Identity {
+	id.Sex = strings.ToUpper(strings.TrimSpace(id.Sex))
+	id.BirthName = strings.TrimSpace(id.BirthName)
+	id.UsageName = strings.TrimSpace(id.UsageName)
+	id.BirthPlace = strings.TrimSpace(id.BirthPlace)
+	id.BirthPlaceINSEE = strings.ToUpper(strings.TrimSpace(id.BirthPlaceINSEE))
+	id.BirthPostalCode = strings.TrimSpace(id.BirthPostalCode)
+	id.BirthCountry = strings.ToUpper(strings.TrimSpace(id.BirthCountry))
+	return id
+}
+
+// check applies what the tags cannot say: the INSEE code's form, and its
+// agreement with the country of birth (a birth abroad is coded 99 and the
+// country's code; in France, the commune's).
+func (id Identity) check(prefix string) []httpx.FieldError {
+	id = id.clean()
+	var fs []httpx.FieldError
+	if c := id.BirthPlaceINSEE; c != "" {
+		abroad := strings.HasPrefix(c, "99")
+		switch {
+		case !ValidINSEE(c):
+			fs = append(fs, httpx.Field(prefix+"birth_place_insee",
+				"Le code INSEE du lieu de naissance a cinq caractères : celui de la commune (2A ou 2B en Corse), ou 99 suivi du code du pays pour une naissance à l'étranger.",
+				"The INSEE code of the birth place has five characters: the commune's (2A or 2B in Corsica), or 99 and the country's code for a birth abroad."))
+		case id.BirthCountry == "FR" && abroad:
+			fs = append(fs, httpx.Field(prefix+"birth_place_insee",
+				"Né(e) en France : le code INSEE est celui de la commune, il ne commence pas par 99.",
+				"Born in France: the INSEE code is the commune's and does not start with 99."))
+		case id.BirthCountry != "" && id.BirthCountry != "FR" && !abroad:
+			fs = append(fs, httpx.Field(prefix+"birth_place_insee",
+				"Né(e) à l'étranger : le code INSEE est 99 suivi du code du pays (99134 pour l'Espagne, par exemple).",
+				"Born abroad: the INSEE code is 99 and the country's code (99134 for Spain, for instance)."))
+		}
+	}
+	return fs
+}
+
+var inseeRE = regexp.MustCompile(`^([0-9]{5}|2[AB][0-9]{3})$`)
+
+// ValidINSEE tells whether code is an INSEE place code: a commune (2A/2B in
+// Corsica) or, for a birth abroad, 99 and the country's code.
+func ValidINSEE(code string) bool { return inseeRE.MatchString(code) }

@@ -74,7 +74,22 @@ func Migrations() []*database.Migration {
 		Migrate: func(tx *gorm.DB) error {
 			return tx.Exec("CREATE INDEX idx_candidates_birth_date ON candidates (birth_date)").Error
 		},
+	}, {
+		// The holder's identity the SI CPF flow needs (internal/accrochage):
+		// columns with defaults, which the previous release ignores.
+		ID:      "2026120510_candidates_identity",
+		Migrate: migrateIdentity,
 	}}
+}
+
+func migrateIdentity(tx *gorm.DB) error {
+	for _, col := range []string{"sex VARCHAR(1)", "birth_name VARCHAR(100)", "usage_name VARCHAR(100)",
+		"birth_place VARCHAR(100)", "birth_place_insee VARCHAR(5)", "birth_postal_code VARCHAR(5)", "birth_country VARCHAR(2)"} {
+		if err := tx.Exec("ALTER TABLE candidates ADD COLUMN " + col + " NOT NULL DEFAULT ''").Error; err != nil {
+			return fmt.Errorf("candidates identity (%s): %w", col, err)
+		}
+	}
+	return nil
 }
 
 func migrateCreatedBy(tx *gorm.DB) error {

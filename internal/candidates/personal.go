@@ -16,8 +16,9 @@ import (
 )
 
 // DataHolder is another feature that keeps personal data about candidates
-// (VAE dossiers and their documents, …). It registers with AddDataHolder so
-// that the export gathers its part and pseudonymisation reaches it.
+// (VAE dossiers and their documents, …). The service is built with them
+// (Options.Holders) so that the export gathers their parts and
+// pseudonymisation reaches them.
 type DataHolder interface {
 	// ExportCandidate returns what the feature holds about the candidate.
 	ExportCandidate(ctx context.Context, candidateID string) (PersonalData, error)
@@ -42,17 +43,11 @@ type AuditRef struct {
 	IDs    []string
 }
 
-// AddDataHolder registers a feature holding personal data about candidates.
-func (s *Service) AddDataHolder(h DataHolder) { s.holders = append(s.holders, h) }
-
 // Supporter is the feature that knows who supports a candidate (the VAE
 // accompagnateur, docs/domain.md §4): such a person reads the candidate's record.
 type Supporter interface {
 	Supports(ctx context.Context, userID, candidateID string) (bool, error)
 }
-
-// AddSupporter registers the feature that names support persons.
-func (s *Service) AddSupporter(sp Supporter) { s.supporters = append(s.supporters, sp) }
 
 // Account is what the export says of a login linked to the candidate.
 type Account struct {
@@ -183,10 +178,13 @@ func (s *Service) Pseudonymise(ctx context.Context, actor auth.User, candidateID
 			c.FirstName, c.LastName = "Anonyme", tag
 		}
 		c.Email, c.Employer, c.BirthDate, c.PseudonymisedAt, c.UpdatedAt = "", "", civil.Date{}, &now, now
+		c.Identity = Identity{}
 		c.Search = c.searchText()
 		if err := tx.Model(&Candidate{}).Where("id = ?", candidateID).Updates(map[string]any{
 			"first_name": c.FirstName, "last_name": c.LastName, "email": "", "employer": "", "birth_date": nil,
 			"search": c.Search, "pseudonymised_at": now, "updated_at": now,
+			"sex": "", "birth_name": "", "usage_name": "", "birth_place": "", "birth_place_insee": "",
+			"birth_postal_code": "", "birth_country": "",
 		}).Error; err != nil {
 			return fmt.Errorf("pseudonymise %s: %w", candidateID, err)
 		}

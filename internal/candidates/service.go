@@ -34,24 +34,28 @@ type Service struct {
 	tempDir    string
 }
 
-// Option completes a Service.
-type Option func(*Service)
-
-// WithReferential gives the service the certifications (enrollments and the
-// component ledger need them).
-func WithReferential(r Referential) Option { return func(s *Service) { s.ref = r } }
-
-// WithTempDir is where imports spool the rows they checked: inside the
-// data folder, not the system's /tmp (personal data, cleaned at start).
-func WithTempDir(dir string) Option { return func(s *Service) { s.tempDir = dir } }
+// Options is what the service is built with.
+type Options struct {
+	DB  *gorm.DB
+	Now func() time.Time
+	// Referential gives the certifications (enrollments and the component
+	// ledger need them).
+	Referential Referential
+	// TempDir is where imports spool the rows they checked: inside the data
+	// folder, not the system's /tmp (personal data, cleaned at start).
+	TempDir string
+	// Holders are the other features keeping personal data about
+	// candidates: the export gathers their parts and pseudonymisation
+	// reaches them.
+	Holders []DataHolder
+	// Supporters say who supports a candidate's VAE (see CanSee).
+	Supporters []Supporter
+}
 
 // NewService builds the service.
-func NewService(db *gorm.DB, now func() time.Time, opts ...Option) *Service {
-	s := &Service{db: db, now: now, validate: httpx.NewValidator()}
-	for _, o := range opts {
-		o(s)
-	}
-	return s
+func NewService(o Options) *Service {
+	return &Service{db: o.DB, now: o.Now, ref: o.Referential, tempDir: o.TempDir, validate: httpx.NewValidator(),
+		holders: o.Holders, supporters: o.Supporters}
 }
 
 func (s *Service) today() civil.Date { return civil.Of(s.now().UTC()) }
@@ -66,6 +70,7 @@ type NewCandidate struct {
 	Email                string     `json:"email" validate:"omitempty,email,max=254"`
 	Employer             string     `json:"employer" validate:"max=200"`
 	TrainingOrganisation string     `json:"training_organisation" validate:"max=200"`
+	Identity
 	// CohortID, optional, puts the new trainee in a cohort at once; a trainer
 	// may only name one of their own cohorts.
 	CohortID string `json:"cohort_id,omitempty" validate:"omitempty,max=36"`
@@ -80,6 +85,7 @@ func (in NewCandidate) check(today civil.Date, prefix string) []httpx.FieldError
 	if strings.TrimSpace(in.LastName) == "" {
 		fs = append(fs, httpx.Field(prefix+"last_name", "Le nom est obligatoire.", "The last name is required."))
 	}
+	fs = append(fs, in.Identity.check(prefix)...)
 	if !in.BirthDate.IsZero() && (!in.BirthDate.Before(today.AddYears(-14)) || in.BirthDate.Before(civil.New(1900, 1, 1))) {
 		fs = append(fs, httpx.Field(prefix+"birth_date",
 			"La date de naissance doit être plausible (candidat de 14 ans au moins).",
@@ -92,7 +98,7 @@ func (in NewCandidate) record(id, createdBy string) Candidate {
 	c := Candidate{
 		ID: id, FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName),
 		BirthDate: in.BirthDate, Email: auth.NormaliseEmail(in.Email), Employer: strings.TrimSpace(in.Employer),
-		TrainingOrganisation: strings.TrimSpace(in.TrainingOrganisation), CreatedBy: createdBy,
+		TrainingOrganisation: strings.TrimSpace(in.TrainingOrganisation), Identity: in.Identity.clean(), CreatedBy: createdBy,
 	}
 	c.Search = c.searchText()
 	return c
@@ -324,12 +330,21 @@ type CandidatePatch struct {
 	Email                *string     `json:"email"`
 	Employer             *string     `json:"employer"`
 	TrainingOrganisation *string     `json:"training_organisation"`
+	Sex                  *string     `json:"sex"`
+	BirthName            *string     `json:"birth_name"`
+	UsageName            *string     `json:"usage_name"`
+	BirthPlace           *string     `json:"birth_place"`
+	BirthPlaceINSEE      *string     `json:"birth_place_insee"`
+	BirthPostalCode      *string     `json:"birth_postal_code"`
+	BirthCountry         *string     `json:"birth_country"`
 }
 
 // Full is the patch that replaces every field (PUT).
 func (in NewCandidate) Full() CandidatePatch {
 	return CandidatePatch{FirstName: &in.FirstName, LastName: &in.LastName, BirthDate: &in.BirthDate,
-		Email: &in.Email, Employer: &in.Employer, TrainingOrganisation: &in.TrainingOrganisation}
+		Email: &in.Email, Employer: &in.Employer, TrainingOrganisation: &in.TrainingOrganisation,
+		Sex: &in.Sex, BirthName: &in.BirthName, UsageName: &in.UsageName, BirthPlace: &in.BirthPlace,
+		BirthPlaceINSEE: &in.BirthPlaceINSEE, BirthPostalCode: &in.BirthPostalCode, BirthCountry: &in.BirthCountry}
 }
 
 // Update changes a candidate record the actor may see, audited with the
@@ -356,7 +371,8 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Cand
 				"This record has been pseudonymised: it can no longer be changed.")
 		}
 		in := NewCandidate{FirstName: before.FirstName, LastName: before.LastName, BirthDate: before.BirthDate,
-			Email: before.Email, Employer: before.Employer, TrainingOrganisation: before.TrainingOrganisation}
+			Email: before.Email, Employer: before.Employer, TrainingOrganisation: before.TrainingOrganisation,
+			Identity: before.Identity}
 		set := func(dst *string, v *string) {
 			if v != nil {
 				*dst = *v
@@ -367,9 +383,17 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Cand
 		set(&in.Email, p.Email)
 		set(&in.Employer, p.Employer)
 		set(&in.TrainingOrganisation, p.TrainingOrganisation)
+		set(&in.Sex, p.Sex)
+		set(&in.BirthName, p.BirthName)
+		set(&in.UsageName, p.UsageName)
+		set(&in.BirthPlace, p.BirthPlace)
+		set(&in.BirthPlaceINSEE, p.BirthPlaceINSEE)
+		set(&in.BirthPostalCode, p.BirthPostalCode)
+		set(&in.BirthCountry, p.BirthCountry)
 		if p.BirthDate != nil {
 			in.BirthDate = *p.BirthDate
 		}
+		in.Identity = in.Identity.clean() // "f" is F, "2a004" is 2A004
 		if err := s.validate.Validate(in); err != nil {
 			return err
 		}
@@ -382,6 +406,8 @@ func (s *Service) Update(ctx context.Context, actor auth.User, id string, p Cand
 			"first_name": after.FirstName, "last_name": after.LastName, "birth_date": after.BirthDate,
 			"email": after.Email, "employer": after.Employer, "training_organisation": after.TrainingOrganisation,
 			"search": after.Search, "updated_at": s.now().UTC(),
+			"sex": after.Sex, "birth_name": after.BirthName, "usage_name": after.UsageName, "birth_place": after.BirthPlace,
+			"birth_place_insee": after.BirthPlaceINSEE, "birth_postal_code": after.BirthPostalCode, "birth_country": after.BirthCountry,
 		})
 		if res.Error != nil {
 			return fmt.Errorf("update candidate %s: %w", id, res.Error)

@@ -50,30 +50,11 @@ var (
 )
 
 var (
-	navy  = &props.Color{Red: 20, Green: 40, Blue: 90}
-	grey  = &props.Color{Red: 90, Green: 90, Blue: 90}
-	red   = &props.Color{Red: 190, Green: 20, Blue: 20}
-	bold  = fontstyle.Normal // see subsetFonts
-	frMon = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-		"septembre", "octobre", "novembre", "décembre"}
+	navy = &props.Color{Red: 20, Green: 40, Blue: 90}
+	grey = &props.Color{Red: 90, Green: 90, Blue: 90}
+	red  = &props.Color{Red: 190, Green: 20, Blue: 20}
+	bold = fontstyle.Normal // see subsetFonts
 )
-
-// LongDate writes a date the French way: "1er mars 2026", "15 octobre 2026".
-func LongDate(d civil.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	day := fmt.Sprint(d.Day)
-	if d.Day == 1 {
-		day = "1er"
-	}
-	return day + " " + frMon[d.Month-1] + " " + fmt.Sprint(d.Year)
-}
-
-// shortDate is "28/02/2029", for the table.
-func shortDate(d civil.Date) string {
-	return fmt.Sprintf("%02d/%02d/%04d", d.Day, d.Month, d.Year)
-}
 
 // RenderPDF draws the document: an A4 landscape page in French. It reads
 // nothing but the signed document, so the PDF of an old document is drawn
@@ -97,7 +78,7 @@ func RenderPDF(d Document, revokedOn ...civil.Date) ([]byte, error) {
 		return props.Text{Size: size, Style: style, Align: align.Center, Color: c, Top: top}
 	}
 	if len(revokedOn) > 0 {
-		m.AddAutoRow(pdfdoc.TextCol(12, "RÉVOQUÉ LE "+strings.ToUpper(LongDate(revokedOn[0]))+" — CE DOCUMENT N'ATTESTE PLUS RIEN",
+		m.AddAutoRow(pdfdoc.TextCol(12, "RÉVOQUÉ LE "+strings.ToUpper(revokedOn[0].French())+" — CE DOCUMENT N'ATTESTE PLUS RIEN",
 			center(14, bold, red, 0)))
 	}
 	m.AddAutoRow(pdfdoc.TextCol(12, d.Certifier, center(10, fontstyle.Normal, grey, 0)))
@@ -109,7 +90,7 @@ func RenderPDF(d Document, revokedOn ...civil.Date) ([]byte, error) {
 	m.AddAutoRow(pdfdoc.TextCol(12, "est délivré(e) à", center(11, fontstyle.Normal, nil, 3)))
 	m.AddAutoRow(pdfdoc.TextCol(12, d.Holder.FirstName+" "+d.Holder.LastName, center(20, bold, nil, 2)))
 	if d.Kind == KindCertificate && d.AwardedOn != nil {
-		m.AddAutoRow(pdfdoc.TextCol(12, "qui a obtenu la certification le "+LongDate(*d.AwardedOn)+
+		m.AddAutoRow(pdfdoc.TextCol(12, "qui a obtenu la certification le "+(*d.AwardedOn).French()+
 			", chaque bloc de compétences étant validé à cette date :", center(11, fontstyle.Normal, nil, 3)))
 	} else {
 		m.AddAutoRow(pdfdoc.TextCol(12, "qui a validé les blocs de compétences suivants, chacun valable cinq ans à compter de sa validation par le jury :",
@@ -132,10 +113,10 @@ func RenderPDF(d Document, revokedOn ...civil.Date) ([]byte, error) {
 		r := []core.Col{
 			pdfdoc.TextCol(cols[0], c.Code, cell),
 			pdfdoc.TextCol(cols[1], c.Title, cell),
-			pdfdoc.TextCol(cols[2], shortDate(c.AcquiredOn), cell),
+			pdfdoc.TextCol(cols[2], c.AcquiredOn.Numeric(), cell),
 		}
 		if d.Kind != KindCertificate {
-			r = append(r, pdfdoc.TextCol(cols[3], shortDate(c.ExpiresOn), cell))
+			r = append(r, pdfdoc.TextCol(cols[3], c.ExpiresOn.Numeric(), cell))
 		}
 		m.AddAutoRow(r...)
 	}
@@ -157,7 +138,7 @@ func RenderPDF(d Document, revokedOn ...civil.Date) ([]byte, error) {
 		col.New(5).Add(
 			pdfdoc.Text("N° "+d.Number, props.Text{Size: 11, Style: bold, Left: 3}),
 			pdfdoc.Text("Vérifier l'authenticité : "+d.VerificationURL, props.Text{Size: 8, Left: 3, Top: 7, Color: grey}),
-			pdfdoc.Text("Fait le "+LongDate(d.IssuedOn), props.Text{Size: 9, Left: 3, Top: 14}),
+			pdfdoc.Text("Fait le "+d.IssuedOn.French(), props.Text{Size: 9, Left: 3, Top: 14}),
 		),
 		col.New(5).Add(
 			pdfdoc.Text("Pour le certificateur", props.Text{Size: 9, Style: bold, Align: align.Right}),

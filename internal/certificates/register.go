@@ -206,18 +206,13 @@ func (s *Service) handleRegister(c echo.Context) error {
 	default:
 		bad = append(bad, httpx.Field("kind", "Type attendu : certificate ou partial_attestation.", "Expected kind: certificate or partial_attestation."))
 	}
-	for _, p := range []struct {
-		name string
-		into **civil.Date
-	}{{"issued_from", &q.From}, {"issued_to", &q.To}} {
-		if v := c.QueryParam(p.name); v != "" {
-			d, err := civil.Parse(v)
-			if err != nil {
-				bad = append(bad, httpx.Field(p.name, "Date attendue au format AAAA-MM-JJ.", "Expected a date as YYYY-MM-DD."))
-				continue
-			}
-			*p.into = &d
-		}
+	var from, to civil.Date
+	bad = append(bad, httpx.QueryDates(c, map[string]*civil.Date{"issued_from": &from, "issued_to": &to})...)
+	if !from.IsZero() {
+		q.From = &from
+	}
+	if !to.IsZero() {
+		q.To = &to
 	}
 	limit, err := httpx.Limit(c, 50, 200)
 	if err != nil {

@@ -146,16 +146,12 @@ func (s *Service) Issue(ctx context.Context, actorID, candidateID, certification
 		if err := database.Lock(tx, lockKey(candidateID, cert.Code)); err != nil {
 			return err
 		}
-		var cand candidates.Candidate
-		if err := tx.Take(&cand, "id = ?", candidateID).Error; err != nil {
-			if database.IsNotFound(err) {
-				return httpx.NotFound("Candidat introuvable.", "Candidate not found.")
-			}
+		cand, err := candidates.Load(tx, candidateID)
+		if err != nil {
 			return err
 		}
-		var ds []candidates.Decision
-		if err := tx.Where("candidate_id = ? AND certification = ? AND final = ? AND superseded_by IS NULL",
-			candidateID, cert.Code, true).Find(&ds).Error; err != nil {
+		ds, err := candidates.InForce(tx, candidateID, cert.Code)
+		if err != nil {
 			return err
 		}
 		codes := make([]string, len(cert.Components))

@@ -82,20 +82,6 @@ func errNotEnrolled(title string) error {
 			"Candidate not enrolled in the jury's certification."))
 }
 
-// enrolled tells whether a candidate has an enrollment in a certification
-// that was not withdrawn: an active one, or a completed one (training
-// finished, the jury still to come). A withdrawn candidate has left.
-func enrolled(tx *gorm.DB, candidateID, cert string) (bool, error) {
-	var n int64
-	err := tx.Model(&candidates.Enrollment{}).
-		Where("candidate_id = ? AND certification = ? AND status <> ?", candidateID, cert, candidates.EnrollmentWithdrawn).
-		Count(&n).Error
-	if err != nil {
-		return false, fmt.Errorf("enrollment of %s: %w", candidateID, err)
-	}
-	return n > 0, nil
-}
-
 func eligibleSeats(ms []Member, excluded map[string]bool) []Seat {
 	var out []Seat
 	for _, m := range ms {
@@ -216,7 +202,7 @@ func (s *Service) Assign(ctx context.Context, actor auth.User, juryID string, in
 		if err != nil {
 			return err
 		}
-		if ok, err := enrolled(tx, cand.ID, j.Certification); err != nil {
+		if ok, err := candidates.Enrolled(tx, cand.ID, j.Certification); err != nil {
 			return err
 		} else if !ok {
 			return errNotEnrolled(c.Title)
@@ -331,12 +317,7 @@ func (s *Service) DeclareConflict(ctx context.Context, actor auth.User, juryID s
 
 // Eligible is a candidate the jury may be given: enrolled in its
 // certification (an enrollment not withdrawn) and not yet assigned to it.
-type Eligible struct {
-	ID        string `json:"id"`
-	FirstName string `json:"first_name"`
-	LastName  string `json:"last_name"`
-	Employer  string `json:"employer"`
-}
+type Eligible = candidates.Brief
 
 // EligibleCandidates lists, by name, up to limit candidates Assign would
 // accept as far as enrollment goes (conflicts are judged on assignment):
@@ -350,13 +331,8 @@ func (s *Service) EligibleCandidates(ctx context.Context, actor auth.User, juryI
 		return nil, httpx.Forbidden("Seul un administrateur affecte les candidats.", "Only an administrator assigns candidates.")
 	}
 	db := s.db.WithContext(ctx)
-	enrolled := db.Model(&candidates.Enrollment{}).Select("candidate_id").
-		Where("certification = ? AND status <> ?", j.Certification, candidates.EnrollmentWithdrawn)
 	assigned := db.Model(&Assignment{}).Select("candidate_id").Where("jury_id = ?", j.ID)
-	out := []Eligible{}
-	err = db.Model(&candidates.Candidate{}).Select("id, first_name, last_name, employer").
-		Where("id IN (?) AND id NOT IN (?) AND pseudonymised_at IS NULL", enrolled, assigned).
-		Order("last_name, first_name, id").Limit(limit).Scan(&out).Error
+	out, err := candidates.EnrolledIn(db, j.Certification, assigned, limit)
 	if err != nil {
 		return nil, fmt.Errorf("eligible candidates of jury %s: %w", juryID, err)
 	}

@@ -132,8 +132,8 @@ func (s *Service) Deliberate(ctx context.Context, actor auth.User, juryID string
 				Certification: j.Certification, Component: di.Component, Outcome: di.Decision, DecidedOn: in.DecidedOn,
 				Reason: strings.TrimSpace(di.Reason), JuryID: &jid, DeliberationID: &did, CreatedBy: actor.ID, CreatedAt: now})
 		}
-		if err := tx.Create(&rows).Error; err != nil {
-			return fmt.Errorf("write decisions: %w", err)
+		if err := candidates.Record(tx, rows); err != nil {
+			return err
 		}
 		upd := map[string]any{"deliberation_id": d.ID, "updated_at": now}
 		if a.OpenedAt == nil {

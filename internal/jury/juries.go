@@ -3,14 +3,15 @@ package jury
 import (
 	"context"
 	"fmt"
-	"github.com/ancr/cqp/internal/training"
 	"strings"
 
+	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/httpx"
+	"github.com/ancr/cqp/internal/training"
 	"gorm.io/gorm"
 )
 
@@ -257,18 +258,7 @@ func candidateNames(db *gorm.DB, as []Assignment) (map[string]string, error) {
 	for _, a := range as {
 		ids = append(ids, a.CandidateID)
 	}
-	out := map[string]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []struct{ ID, FirstName, LastName string }
-	if err := db.Table("candidates").Select("id, first_name, last_name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("candidate names: %w", err)
-	}
-	for _, r := range rows {
-		out[r.ID] = strings.TrimSpace(r.FirstName + " " + r.LastName)
-	}
-	return out, nil
+	return candidates.Names(db, ids)
 }
 
 // List returns the juries the caller may read, by session date then id;

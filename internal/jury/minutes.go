@@ -3,7 +3,6 @@ package jury
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/platform/audit"
@@ -123,9 +122,8 @@ func (s *Service) Sign(ctx context.Context, actor auth.User, juryID string, in S
 			if err := tx.Model(&Jury{}).Where("id = ? AND finalised_at IS NULL", juryID).Update("finalised_at", now).Error; err != nil {
 				return fmt.Errorf("finalise jury: %w", err)
 			}
-			if err := tx.Model(&candidates.Decision{}).Where("jury_id = ? AND deliberation_id IS NOT NULL", juryID).
-				Update("final", true).Error; err != nil {
-				return fmt.Errorf("finalise decisions: %w", err)
+			if err := candidates.Finalise(tx, juryID); err != nil {
+				return err
 			}
 			if err := s.sendResults(tx, j); err != nil {
 				return err
@@ -164,31 +162,17 @@ func (s *Service) Correct(ctx context.Context, actor auth.User, juryID string, i
 			return httpx.Conflict("not_final", "Le procès-verbal n'est pas signé : le jury délibère encore, il n'y a rien à corriger.",
 				"The minutes are not signed: the jury still deliberates, there is nothing to correct.")
 		}
-		var old candidates.Decision
-		err = tx.Where("jury_id = ? AND candidate_id = ? AND component = ? AND superseded_by IS NULL",
-			juryID, in.CandidateID, in.Component).Order("created_at DESC, id DESC").Take(&old).Error
-		if database.IsNotFound(err) {
+		now := s.now().UTC()
+		old, corrected, ok, err := candidates.Correct(tx, candidates.Correcting{JuryID: juryID, CandidateID: in.CandidateID,
+			Component: in.Component, Outcome: in.Decision, Reason: in.Reason, By: actor.ID, On: s.today(), At: now})
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return httpx.Invalid(httpx.Field("component", "Ce jury n'a pas décidé de ce bloc pour ce candidat.",
 				"This jury made no decision on this component for this candidate."))
 		}
-		if err != nil {
-			return fmt.Errorf("decision in force: %w", err)
-		}
-		now := s.now().UTC()
-		oldID, jid := old.ID, juryID
-		out = candidates.Decision{ID: database.NewID(), CandidateID: old.CandidateID, Certification: old.Certification,
-			Component: old.Component, Outcome: in.Decision, DecidedOn: s.today(), Reason: strings.TrimSpace(in.Reason),
-			JuryID: &jid, DeliberationID: old.DeliberationID, SupersedesID: &oldID, Final: true, CreatedBy: actor.ID, CreatedAt: now}
-		if err := tx.Create(&out).Error; err != nil {
-			return fmt.Errorf("write correction: %w", err)
-		}
-		res := tx.Model(&candidates.Decision{}).Where("id = ? AND superseded_by IS NULL", old.ID).Update("superseded_by", out.ID)
-		if res.Error != nil {
-			return fmt.Errorf("supersede decision: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return httpx.Conflict("conflict", "Cette décision vient d'être corrigée.", "This decision has just been corrected.")
-		}
+		out = corrected
 		if err := s.touch(tx, &j); err != nil {
 			return err
 		}
@@ -221,9 +205,9 @@ func (s *Service) Minutes(ctx context.Context, actor auth.User, juryID string) (
 	if err := db.Where("jury_id = ?", juryID).Find(&ds).Error; err != nil {
 		return m, fmt.Errorf("minutes deliberations: %w", err)
 	}
-	var decs []candidates.Decision
-	if err := db.Where("jury_id = ?", juryID).Order("created_at, id").Find(&decs).Error; err != nil {
-		return m, fmt.Errorf("minutes decisions: %w", err)
+	decs, err := candidates.OfJury(db, juryID, false)
+	if err != nil {
+		return m, err
 	}
 	var exs []Exclusion
 	if err := db.Where("jury_id = ?", juryID).Order("user_id, reason").Find(&exs).Error; err != nil {

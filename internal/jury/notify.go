@@ -165,9 +165,8 @@ func (s *Service) sendResults(tx *gorm.DB, j Jury) error {
 	if s.outbox == nil {
 		return nil
 	}
-	var ds []candidates.Decision
-	if err := tx.Where("jury_id = ? AND deliberation_id IS NOT NULL AND superseded_by IS NULL", j.ID).
-		Order("candidate_id, component").Find(&ds).Error; err != nil {
+	ds, err := candidates.OfJury(tx, j.ID, true)
+	if err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
 	cert, _ := s.ref.Certification(j.Certification)

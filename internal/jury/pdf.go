@@ -52,7 +52,7 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 	line("Certificat de qualification professionnelle : "+title, props.Text{Align: align.Center})
 	gap()
 	d := m.Jury.SessionDate
-	line(fmt.Sprintf("Session du %02d/%02d/%04d", d.Day, int(d.Month), d.Year), bold)
+	line("Session du "+d.Numeric(), bold)
 	if m.Jury.Location != "" {
 		line("Lieu : " + m.Jury.Location)
 	}
@@ -102,7 +102,7 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 		for _, id := range c.Deliberation.PresentIDs {
 			present = append(present, names[id])
 		}
-		line(fmt.Sprintf("Délibération du %02d/%02d/%04d — membres présents : %s", dd.Day, int(dd.Month), dd.Year, strings.Join(present, ", ")))
+		line("Délibération du " + dd.Numeric() + " — membres présents : " + strings.Join(present, ", "))
 		casting := map[string]bool{}
 		for _, v := range c.Deliberation.Votes {
 			casting[v.Component] = v.Casting
@@ -116,7 +116,7 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 			reason := dec.Reason
 			if dec.SupersedesID != nil {
 				cd := dec.DecidedOn
-				outcome += fmt.Sprintf(" — correction du %02d/%02d/%04d", cd.Day, int(cd.Month), cd.Year)
+				outcome += " — correction du " + cd.Numeric()
 			}
 			if dec.SupersededBy != nil {
 				outcome += " — remplacée par une correction"

@@ -338,7 +338,7 @@ func frenchDate(d civil.Date) string {
 	if d.IsZero() {
 		return "?"
 	}
-	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
+	return d.Numeric()
 }
 
 // Excluded is the set of members a list of conflicts removes.

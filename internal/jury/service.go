@@ -315,24 +315,24 @@ func (s *Service) certification(code string) (referential.Certification, error) 
 }
 
 func loadCandidate(tx *gorm.DB, id string) (candidates.Candidate, error) {
-	var c candidates.Candidate
-	err := tx.Where("id = ?", id).Take(&c).Error
-	if database.IsNotFound(err) {
-		return c, httpx.NotFound("Candidat introuvable.", "Candidate not found.")
-	}
-	if err != nil {
-		return c, fmt.Errorf("candidate %s: %w", id, err)
-	}
-	return c, nil
+	return candidates.Load(tx, id)
 }
+
+// Panels answers who examines a candidate from the jury tables alone. The
+// VAE feature takes it at construction: the rest of the jury feature reads
+// VAE dossiers (dates, ties), so it is built after.
+type Panels struct{ db *gorm.DB }
+
+// NewPanels reads the panels in db.
+func NewPanels(db *gorm.DB) Panels { return Panels{db: db} }
 
 // Examines says whether a user sits on a jury and may examine that
 // candidate: a member excluded for a conflict of interest with the candidate
 // may not read their VAE dossier, timeline or documents either. The VAE
 // feature asks it before showing a dossier to a jury member.
-func (s *Service) Examines(ctx context.Context, userID, juryID, candidateID string) (bool, error) {
+func (p Panels) Examines(ctx context.Context, userID, juryID, candidateID string) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&Member{}).Where("jury_id = ? AND user_id = ?", juryID, userID).
+	err := p.db.WithContext(ctx).Model(&Member{}).Where("jury_id = ? AND user_id = ?", juryID, userID).
 		Where("NOT EXISTS (SELECT 1 FROM jury_exclusions e WHERE e.jury_id = ? AND e.candidate_id = ? AND e.user_id = ?)",
 			juryID, candidateID, userID).Count(&n).Error
 	if err != nil {

@@ -160,24 +160,12 @@ func (e *evaluator) overIndebtedness() string {
 
 // French formatting for the findings.
 
-var frMonths = [...]string{"", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-// frDate writes 2026-11-01 as "1er novembre 2026". Findings quote dozens of
-// dates, so it builds the text in one allocation.
+// frDate writes 2026-11-01 as "1er novembre 2026".
 func frDate(d civil.Date) string {
-	if d.IsZero() || d.Month < 1 || d.Month > 12 {
-		return "(date inconnue)"
+	if s := d.French(); s != "" {
+		return s
 	}
-	b := make([]byte, 0, 24)
-	b = strconv.AppendInt(b, int64(d.Day), 10)
-	if d.Day == 1 {
-		b = append(b, "er"...)
-	}
-	b = append(b, ' ')
-	b = append(b, frMonths[d.Month]...)
-	b = append(b, ' ')
-	b = strconv.AppendInt(b, int64(d.Year), 10)
-	return string(b)
+	return "(date inconnue)"
 }
 
 // frMoney writes 123456 as "1 234,56 €", exactly as money.Cents.French does

@@ -141,9 +141,15 @@ type Service struct {
 	version   atomic.Int64 // the referential_versions counter the memory copy reflects
 }
 
+// Options is what the service is built with.
+type Options struct {
+	DB  *gorm.DB
+	Now func() time.Time
+}
+
 // NewService builds an empty service; call Load before serving.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now}
+func NewService(o Options) *Service {
+	return &Service{db: o.DB, now: o.Now}
 }
 
 type seedFile struct {

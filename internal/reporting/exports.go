@@ -122,13 +122,6 @@ type exportRow struct {
 	CreatedAt                                                           time.Time
 }
 
-func frDate(d civil.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return fmt.Sprintf("%02d/%02d/%04d", d.Day, d.Month, d.Year)
-}
-
 func yesNo(b bool) string {
 	if b {
 		return "oui"
@@ -165,8 +158,8 @@ var datasets = map[string]dataset{
 			return q
 		},
 		cells: func(r exportRow) []string {
-			return []string{r.ID, r.FirstName, r.LastName, frDate(r.BirthDate), r.Email, r.Employer, r.Organisation,
-				frDate(civil.Of(r.CreatedAt))}
+			return []string{r.ID, r.FirstName, r.LastName, r.BirthDate.Numeric(), r.Email, r.Employer, r.Organisation,
+				civil.Of(r.CreatedAt).Numeric()}
 		},
 	},
 	"enrollments": {
@@ -182,7 +175,7 @@ var datasets = map[string]dataset{
 			return dateRange(q, "e.enrolled_on", f)
 		},
 		cells: func(r exportRow) []string {
-			return []string{r.CandidateID, r.FirstName, r.LastName, r.Certification, r.Pathway, r.Status, frDate(r.On), frDate(r.EndedOn)}
+			return []string{r.CandidateID, r.FirstName, r.LastName, r.Certification, r.Pathway, r.Status, r.On.Numeric(), r.EndedOn.Numeric()}
 		},
 	},
 	"results": {
@@ -208,7 +201,7 @@ var datasets = map[string]dataset{
 				decision = "validé"
 			}
 			return []string{r.CandidateID, r.FirstName, r.LastName, r.Certification, r.Pathway, r.Component, decision,
-				frDate(r.On), r.JuryID, frDate(r.SessionDate), yesNo(r.Final)}
+				r.On.Numeric(), r.JuryID, r.SessionDate.Numeric(), yesNo(r.Final)}
 		},
 	},
 	"certificates": {
@@ -231,11 +224,11 @@ var datasets = map[string]dataset{
 			}
 			switch {
 			case r.RevokedAt != nil:
-				state, revoked = "révoqué", frDate(civil.Of(*r.RevokedAt))
+				state, revoked = "révoqué", civil.Of(*r.RevokedAt).Numeric()
 			case r.SupersededBy != nil:
 				state = "remplacé"
 			}
-			return []string{r.Number, kind, r.Certification, r.CandidateID, r.FirstName, r.LastName, frDate(r.On), state, revoked, r.RevocationReason}
+			return []string{r.Number, kind, r.Certification, r.CandidateID, r.FirstName, r.LastName, r.On.Numeric(), state, revoked, r.RevocationReason}
 		},
 	},
 }

@@ -31,19 +31,7 @@ func (s *Service) handleExport(c echo.Context) error {
 			"Unknown export: candidates, enrollments, results or certificates, as .csv or .xlsx.")
 	}
 	var f ExportFilter
-	var bad []httpx.FieldError
-	for _, p := range []struct {
-		name string
-		into *civil.Date
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := c.QueryParam(p.name); v != "" {
-			d, err := civil.Parse(v)
-			if err != nil {
-				bad = append(bad, httpx.Field(p.name, p.name+" : date attendue au format AAAA-MM-JJ.", p.name+": expected a YYYY-MM-DD date."))
-			}
-			*p.into = d
-		}
-	}
+	bad := httpx.QueryDates(c, map[string]*civil.Date{"from": &f.From, "to": &f.To})
 	if f.Certification = c.QueryParam("certification"); f.Certification != "" {
 		if _, ok := s.ref.Certification(f.Certification); !ok {
 			bad = append(bad, httpx.Field("certification", "Certification inconnue.", "Unknown certification."))

@@ -65,9 +65,16 @@ type Service struct {
 	now func() time.Time
 }
 
+// Options is what the service is built with.
+type Options struct {
+	DB          *gorm.DB
+	Referential *referential.Service
+	Now         func() time.Time
+}
+
 // NewService builds the service.
-func NewService(db *gorm.DB, ref *referential.Service, now func() time.Time) *Service {
-	return &Service{db: db, ref: ref, now: now}
+func NewService(o Options) *Service {
+	return &Service{db: o.DB, ref: o.Referential, now: o.Now}
 }
 
 // Statistics computes a certification's figures for a year. Only final

@@ -140,21 +140,6 @@ func (r *renderer) alias(name string) (string, bool) {
 	return p, ok
 }
 
-var months = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-	"août", "septembre", "octobre", "novembre", "décembre"}
-
-// FrenchDate writes 2026-11-22 as "22 novembre 2026" and the first of a month as "1er".
-func FrenchDate(d civil.Date) string {
-	if d.IsZero() || d.Month < 1 || d.Month > 12 {
-		return ""
-	}
-	day := strconv.Itoa(d.Day)
-	if d.Day == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s %s %d", day, months[d.Month-1], d.Year)
-}
-
 // French writes an engine value for a French reader.
 func French(v any) string {
 	switch x := v.(type) {
@@ -170,7 +155,7 @@ func French(v any) string {
 	case money.Cents:
 		return x.French()
 	case civil.Date:
-		return FrenchDate(x)
+		return x.French()
 	case law.Rate:
 		return x.French()
 	case string:

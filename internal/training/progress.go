@@ -320,11 +320,9 @@ func (s *Service) visibleCandidate(ctx context.Context, db *gorm.DB, actor auth.
 		return err
 	}
 	if ok {
-		var n int64
-		if err := db.WithContext(ctx).Model(&candidates.Candidate{}).Where("id = ?", candidateID).Count(&n).Error; err != nil {
+		if ok, err = candidates.Exists(db.WithContext(ctx), candidateID); err != nil {
 			return fmt.Errorf("candidate %s: %w", candidateID, err)
 		}
-		ok = n > 0
 	}
 	if !ok {
 		return candidateNotFound()

@@ -89,11 +89,11 @@ func (s *Service) Start(ctx context.Context, actor auth.User, id string, in Star
 		if in.CandidateID == "" {
 			return AttemptView{}, httpx.Invalid(httpx.Field("candidate_id", "Le candidat est obligatoire pour une épreuve.", "candidate_id is required for an exam"))
 		}
-		var n int64
-		if err := s.db.WithContext(ctx).Model(&candidates.Candidate{}).Where("id = ?", in.CandidateID).Count(&n).Error; err != nil {
+		found, err := candidates.Exists(s.db.WithContext(ctx), in.CandidateID)
+		if err != nil {
 			return AttemptView{}, fmt.Errorf("start attempt: candidate %s: %w", in.CandidateID, err)
 		}
-		if n == 0 {
+		if !found {
 			return AttemptView{}, httpx.Unprocessable("validation", "Candidat inconnu.", "Unknown candidate.",
 				httpx.Field("candidate_id", "Candidat inconnu.", "unknown candidate"))
 		}
@@ -185,14 +185,11 @@ func (s *Service) released(ctx context.Context, a *Attempt) (bool, error) {
 	if a.SubmittedAt == nil {
 		return false, nil
 	}
-	var n int64
-	err := s.db.WithContext(ctx).Model(&candidates.Decision{}).
-		Where("candidate_id = ? AND component = ? AND created_at >= ?", a.CandidateID, a.Component, *a.SubmittedAt).
-		Count(&n).Error
+	ok, err := candidates.DecidedSince(s.db.WithContext(ctx), a.CandidateID, a.Component, *a.SubmittedAt)
 	if err != nil {
 		return false, fmt.Errorf("exam %s: deliberation: %w", a.ID, err)
 	}
-	return n > 0, nil
+	return ok, nil
 }
 
 // hidden tells whether the result is withheld from actor, and whether the
@@ -473,18 +470,22 @@ func (s *Service) Review(ctx context.Context, actor auth.User, id string, in Rev
 	return s.view(ctx, actor, a)
 }
 
-// ExamSummary is what a jury sees of an attempt set as the professional
+// ExamSummaries is what a jury sees of an attempt set as the professional
 // situation: the scenario, when it was taken, and its graded result (the jury
 // is who the result is hidden for no longer). A missing attempt is a 404
-// problem, as the jury expects.
-func (s *Service) ExamSummary(ctx context.Context, attemptID string) (AttemptSummary, error) {
-	var a Attempt
-	err := s.db.WithContext(ctx).Where("id = ?", attemptID).Take(&a).Error
-	if database.IsNotFound(err) {
-		return AttemptSummary{}, attemptNotFound()
+// problem, as the jury expects. It reads the attempts table alone, so that
+// the jury feature can be built before this service (which needs the
+// candidates feature, itself built with the jury's personal data).
+func ExamSummaries(db *gorm.DB, now func() time.Time) func(ctx context.Context, attemptID string) (AttemptSummary, error) {
+	return func(ctx context.Context, attemptID string) (AttemptSummary, error) {
+		var a Attempt
+		err := db.WithContext(ctx).Where("id = ?", attemptID).Take(&a).Error
+		if database.IsNotFound(err) {
+			return AttemptSummary{}, attemptNotFound()
+		}
+		if err != nil {
+			return AttemptSummary{}, fmt.Errorf("exam summary %s: %w", attemptID, err)
+		}
+		return a.summary(now(), true, false), nil
 	}
-	if err != nil {
-		return AttemptSummary{}, fmt.Errorf("exam summary %s: %w", attemptID, err)
-	}
-	return a.summary(s.now(), true, false), nil
 }

@@ -76,20 +76,33 @@ type index struct {
 // against the parameters in force: a broken scenario or module is logged and
 // left out, so that it is never served. A nil Visibility lets trainers and
 // administrators see every trainee.
-func NewService(db *gorm.DB, now func() time.Time, params ParameterSource, vis Visibility, assessments fs.FS, log *slog.Logger) *Service {
-	if now == nil {
-		now = time.Now
+func NewService(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	if vis == nil {
-		vis = openVisibility{}
+	if o.Visibility == nil {
+		o.Visibility = openVisibility{}
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, now: now, params: params, vis: vis, log: log}
-	s.raw, s.loadErr = scenario.Load(assessments)
+	s := &Service{db: o.DB, now: o.Now, params: o.Parameters, vis: o.Visibility, log: o.Log}
+	s.raw, s.loadErr = scenario.Load(o.Assessments)
 	s.index()
 	return s
+}
+
+// Options is what the service is built with.
+type Options struct {
+	DB  *gorm.DB
+	Now func() time.Time
+	// Parameters are the law parameters in force (the referential).
+	Parameters ParameterSource
+	// Visibility says which trainees a trainer or administrator sees.
+	Visibility Visibility
+	// Assessments holds the scenarios and modules (assessments/).
+	Assessments fs.FS
+	Log         *slog.Logger
 }
 
 // index is the checked catalogue for the parameters in force, checked again

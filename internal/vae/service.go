@@ -25,9 +25,9 @@ type Referential interface {
 	Certification(code string) (referential.Certification, bool)
 }
 
-// Examiners tells whether a user sits on a jury. The jury feature satisfies
-// it (SetExaminers in the composition root); until then only the owner and
-// administrators reach a dossier.
+// Examiners tells whether a user sits on a jury. The jury feature's panels
+// satisfy it (jury.Panels, given at construction); without it only the
+// owner and administrators reach a dossier.
 type Examiners interface {
 	// Examines: userID sits on juryID and is not excluded for a conflict
 	// of interest with candidateID.
@@ -47,8 +47,11 @@ type Service struct {
 	outbox      *messages.Outbox
 }
 
-// Config is what the service needs from the program's configuration.
-type Config struct {
+// Options is what the service is built with.
+type Options struct {
+	DB          *gorm.DB
+	Now         func() time.Time
+	Referential Referential
 	// Blobs keeps the documents' bytes, counted per document row.
 	Blobs       *blobs.Refs
 	UploadLimit int64 // largest document accepted, in bytes
@@ -58,24 +61,24 @@ type Config struct {
 	// Outbox tells candidates of admissibility decisions, written in the
 	// decision's transaction; nil sends nothing.
 	Outbox *messages.Outbox
+	// Examiners says who sits on the jury a dossier was handed to.
+	Examiners Examiners
 }
 
 // NewService builds the service.
-func NewService(db *gorm.DB, now func() time.Time, ref Referential, cfg Config) *Service {
-	if cfg.UploadLimit <= 0 {
-		cfg.UploadLimit = 10 << 20
+func NewService(o Options) *Service {
+	if o.UploadLimit <= 0 {
+		o.UploadLimit = 10 << 20
 	}
-	if cfg.MaxDocuments <= 0 {
-		cfg.MaxDocuments = 60
+	if o.MaxDocuments <= 0 {
+		o.MaxDocuments = 60
 	}
-	if cfg.MaxBytes <= 0 {
-		cfg.MaxBytes = 200 << 20
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 200 << 20
 	}
-	return &Service{db: db, now: now, ref: ref, blobs: cfg.Blobs, uploadLimit: cfg.UploadLimit, maxDocs: cfg.MaxDocuments, maxBytes: cfg.MaxBytes, outbox: cfg.Outbox}
+	return &Service{db: o.DB, now: o.Now, ref: o.Referential, blobs: o.Blobs, uploadLimit: o.UploadLimit,
+		maxDocs: o.MaxDocuments, maxBytes: o.MaxBytes, outbox: o.Outbox, examiners: o.Examiners}
 }
-
-// SetExaminers plugs in the jury feature.
-func (s *Service) SetExaminers(e Examiners) { s.examiners = e }
 
 // UploadLimit is the largest document accepted, in bytes.
 func (s *Service) UploadLimit() int64 { return s.uploadLimit }
@@ -197,6 +200,16 @@ func (s *Service) loadForEdit(ctx context.Context, tx *gorm.DB, actor auth.User,
 }
 
 // record writes one timeline step and its audit row, inside tx.
+// recordStep reads the dossier again after a step changed it (into d) and
+// journals the step with the dossier before and after.
+func (s *Service) recordStep(tx *gorm.DB, actor auth.User, id, action, label, detail string, before Dossier, d *Dossier) error {
+	*d = Dossier{} // a column set to NULL would not reset a pointer already set
+	if err := tx.Where("id = ?", id).Take(d).Error; err != nil {
+		return fmt.Errorf("vae %s %s: %w", action, id, err)
+	}
+	return s.record(tx, actor, *d, action, label, detail, "vae_dossier", id, before, *d)
+}
+
 func (s *Service) record(tx *gorm.DB, actor auth.User, d Dossier, action, label, detail string, entity, entityID string, before, after any) error {
 	return s.recordAt(tx, s.stamp(), actor, d, action, label, detail, entity, entityID, before, after)
 }
@@ -364,26 +377,25 @@ func (s *Service) Open(ctx context.Context, actor auth.User, in NewRequest) (Dos
 	already := httpx.Conflict("conflict", "Une demande de VAE est déjà en cours pour cette certification.",
 		"A VAE request is already open for this certification.")
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Table("candidates").Where("id = ?", in.CandidateID).Count(&n).Error; err != nil {
+		found, err := candidates.Exists(tx, in.CandidateID)
+		if err != nil {
 			return fmt.Errorf("vae request: %w", err)
 		}
-		if n == 0 {
+		if !found {
 			return httpx.Invalid(httpx.Field("candidate_id", "Candidat inconnu.", "Unknown candidate."))
 		}
 		// The yearly limits count the candidate's requests: two filed at the
 		// same moment must not both pass them. SQLite's single writer already
 		// serialises this transaction; PostgreSQL locks the candidate's row.
-		if !database.IsSQLite(tx) {
-			if err := tx.Exec("SELECT id FROM candidates WHERE id = ? FOR UPDATE", in.CandidateID).Error; err != nil {
-				return fmt.Errorf("vae request: %w", err)
-			}
+		if err := candidates.Lock(tx, in.CandidateID); err != nil {
+			return fmt.Errorf("vae request: %w", err)
 		}
 		var filed []Filed
 		if err := tx.Model(&Dossier{}).Select("certification, received_on").Where("candidate_id = ?", in.CandidateID).
 			Scan(&filed).Error; err != nil {
 			return fmt.Errorf("vae request: %w", err)
 		}
+		var n int64
 		if err := tx.Model(&Dossier{}).Where("candidate_id = ? AND certification = ? AND status <> ?", in.CandidateID, cert.Code, StatusInadmissible).
 			Count(&n).Error; err != nil {
 			return fmt.Errorf("vae request: %w", err)
@@ -402,7 +414,7 @@ func (s *Service) Open(ctx context.Context, actor auth.User, in NewRequest) (Dos
 		}
 		label := "Demande de VAE déposée pour le " + cert.Title + "."
 		if actor.Role == auth.RoleAdmin {
-			label = "Demande de VAE pour le " + cert.Title + " reçue le " + frDate(in.ReceivedOn) + ", enregistrée par l'administration."
+			label = "Demande de VAE pour le " + cert.Title + " reçue le " + in.ReceivedOn.Numeric() + ", enregistrée par l'administration."
 		}
 		// A request received earlier (on paper) stands on the timeline on
 		// the day it was received.
@@ -411,7 +423,7 @@ func (s *Service) Open(ctx context.Context, actor auth.User, in NewRequest) (Dos
 			at = in.ReceivedOn.Time()
 		}
 		if err := s.recordAt(tx, at, actor, d, "vae.request", label,
-			"Décision due au plus tard le "+frDate(deadline)+" ; à défaut, la demande sera recevable.", "vae_dossier", d.ID, nil, d); err != nil {
+			"Décision due au plus tard le "+deadline.Numeric()+" ; à défaut, la demande sera recevable.", "vae_dossier", d.ID, nil, d); err != nil {
 			return err
 		}
 		for _, e := range in.Experiences {
@@ -439,9 +451,6 @@ func prefixed(prefix string, fs []httpx.FieldError) []httpx.FieldError {
 	}
 	return fs
 }
-
-// frDate writes a date the French way: 28/02/2027.
-func frDate(d civil.Date) string { return fmt.Sprintf("%02d/%02d/%04d", d.Day, d.Month, d.Year) }
 
 // Get returns a dossier with its experiences and documents.
 func (s *Service) Get(ctx context.Context, actor auth.User, id string) (Dossier, error) {
@@ -628,7 +637,7 @@ func (s *Service) DecideAdmissibility(ctx context.Context, actor auth.User, id s
 			if d.AdmissibilityImplicit && d.DecidedAt != nil {
 				return httpx.Conflict("already_decided",
 					"La demande est déjà recevable : l'administration n'a pas répondu dans les deux mois, elle a été acceptée implicitement le "+
-						frDate(civil.Of(*d.DecidedAt))+".",
+						(civil.Of(*d.DecidedAt)).Numeric()+".",
 					"The request is already admissible: the administration did not answer within two months, it was implicitly accepted on "+
 						civil.Of(*d.DecidedAt).String()+".")
 			}
@@ -640,7 +649,7 @@ func (s *Service) DecideAdmissibility(ctx context.Context, actor auth.User, id s
 		}
 		label, detail := "Demande déclarée non recevable.", in.Reason
 		if until != nil {
-			label, detail = "Demande déclarée recevable, jusqu'au "+frDate(*until)+".", in.Recommendations
+			label, detail = "Demande déclarée recevable, jusqu'au "+(*until).Numeric()+".", in.Recommendations
 		}
 		if err := s.notifyAdmissibility(tx, d); err != nil {
 			return err
@@ -723,8 +732,8 @@ func (s *Service) ApplyImplicitAdmissibility(ctx context.Context) (int, error) {
 				return err
 			}
 			return s.recordAt(tx, at, system, after, "vae.admissibility.implicit",
-				"Demande recevable : sans décision dans les deux mois (délai échu le "+frDate(*d.AdmissibilityDeadline)+"), le silence vaut acceptation.",
-				"Recevabilité valable jusqu'au "+frDate(until)+".", "vae_dossier", d.ID, before, after)
+				"Demande recevable : sans décision dans les deux mois (délai échu le "+(*d.AdmissibilityDeadline).Numeric()+"), le silence vaut acceptation.",
+				"Recevabilité valable jusqu'au "+until.Numeric()+".", "vae_dossier", d.ID, before, after)
 		})
 		if err != nil {
 			return n, err
@@ -785,7 +794,7 @@ func (s *Service) Complete(ctx context.Context, actor auth.User, id string) (Dos
 		today := civil.Of(now)
 		deadline := Deadline(today)
 		return map[string]any{"missing_pieces": referential.StringList{}, "complete_on": today, "admissibility_deadline": deadline},
-			"Demande complétée : la décision est due au plus tard le " + frDate(deadline) + ".", strings.Join(d.MissingPieces, " ; "), nil
+			"Demande complétée : la décision est due au plus tard le " + deadline.Numeric() + ".", strings.Join(d.MissingPieces, " ; "), nil
 	}, "vae.complete")
 }
 
@@ -818,11 +827,7 @@ func (s *Service) step(ctx context.Context, actor auth.User, id string,
 			return httpx.Conflict("already_decided", "La recevabilité de cette demande a déjà été décidée.",
 				"Admissibility of this request has already been decided.")
 		}
-		d = Dossier{} // a column set to NULL would not reset a pointer already set
-		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
-			return fmt.Errorf("vae %s %s: %w", action, id, err)
-		}
-		return s.record(tx, actor, d, action, label, detail, "vae_dossier", id, before, d)
+		return s.recordStep(tx, actor, id, action, label, detail, before, &d)
 	})
 	if err != nil {
 		return Dossier{}, err
@@ -1046,11 +1051,7 @@ func (s *Service) advance(ctx context.Context, actor auth.User, id, from, to str
 				fmt.Sprintf("Le dossier est au statut « %s » : cette étape demande le statut « %s ».", statusFR(d.Status), statusFR(from)),
 				fmt.Sprintf("The dossier is %s: this step needs %s.", d.Status, from))
 		}
-		d = Dossier{} // a column set to NULL would not reset a pointer already set
-		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
-			return fmt.Errorf("vae %s %s: %w", action, id, err)
-		}
-		return s.record(tx, actor, d, action, label, detail, "vae_dossier", id, before, d)
+		return s.recordStep(tx, actor, id, action, label, detail, before, &d)
 	})
 	if err != nil {
 		return Dossier{}, err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/pdfdoc"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/blobs"
@@ -346,12 +347,6 @@ func TestDossier_BuiltSubmittedLockedHandedToJury(t *testing.T) {
 }
 
 // examiners stands for the jury feature: jury-1 has the one member.
-type examiners struct{ member string }
-
-func (e examiners) Examines(_ context.Context, userID, juryID, _ string) (bool, error) {
-	return juryID == "jury-1" && userID == e.member, nil
-}
-
 func TestDocuments_OnlyOwnerJuryAndAdminsReachThem(t *testing.T) {
 	f := admissibleDossier(t)
 	env, d := f.env, f.dossier
@@ -365,7 +360,12 @@ func TestDocuments_OnlyOwnerJuryAndAdminsReachThem(t *testing.T) {
 	member, memberTok := env.User(t, auth.RoleJury)
 	_, outsiderTok := env.User(t, auth.RoleJury)
 	_, trainer := env.User(t, auth.RoleTrainer)
-	env.App.VAE.SetExaminers(examiners{member: member.ID})
+	// The member sits on jury-1 (the jury feature's own table, which the
+	// VAE feature reads through jury.Panels).
+	if err := env.App.DB.Create(&jury.Member{JuryID: "jury-1", UserID: member.ID, Name: member.Name,
+		Category: "employer", Organisation: "Cabinet", Position: 1}).Error; err != nil {
+		t.Fatal(err)
+	}
 
 	// Another candidate, a trainer, and jury members before the hand-over: 404 everywhere.
 	for _, tok := range []string{f.other, trainer, memberTok, outsiderTok} {

@@ -169,10 +169,8 @@ func translate(lang, key string, args ...any) string {
 }
 
 var (
-	monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	monthsEN = [...]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-	shortFR  = [...]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
-	shortEN  = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+	shortFR = [...]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
+	shortEN = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 )
 
 // formatDate writes a civil date as readers expect it: "1er mars 2026",
@@ -181,14 +179,7 @@ func formatDate(lang string, d civil.Date) string {
 	if d.IsZero() {
 		return "—"
 	}
-	if lang == "en" {
-		return fmt.Sprintf("%s %d, %d", monthsEN[d.Month-1], d.Day, d.Year)
-	}
-	day := fmt.Sprint(d.Day)
-	if d.Day == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s %s %d", day, monthsFR[d.Month-1], d.Year)
+	return d.Long(lang)
 }
 
 // monthLabel is a chart axis label: "nov. 2026".

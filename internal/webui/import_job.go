@@ -73,10 +73,6 @@ type importJob struct {
 // enqueueImport writes the job; it runs when a worker (or, in tests,
 // RunDue) takes it.
 func (ui *UI) enqueueImport(ctx context.Context, actor auth.User, fileName string, rows int, content []byte) (string, error) {
-	if ui.Jobs == nil {
-		return "", httpx.New(http.StatusServiceUnavailable, "unavailable", "Les traitements en arrière-plan ne sont pas disponibles.",
-			"Background work is not available.")
-	}
 	id, err := ui.Jobs.Enqueue(ui.DB.WithContext(ctx), jobs.NewJob{Kind: ImportKind, CreatedBy: actor.ID,
 		Payload: importPayload{FileName: fileName, Rows: rows, CSV: content}})
 	if err != nil {
@@ -90,9 +86,6 @@ func (ui *UI) enqueueImport(ctx context.Context, actor auth.User, fileName strin
 func (ui *UI) importJob(ctx context.Context, id, owner string) (importJob, importOutcome, error) {
 	notFound := httpx.NotFound("Cet import n'existe pas ou n'est plus conservé.",
 		"This import does not exist or is no longer kept.")
-	if ui.Jobs == nil {
-		return importJob{}, importOutcome{}, notFound
-	}
 	j, err := ui.Jobs.Get(ctx, id)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return importJob{}, importOutcome{}, notFound

@@ -44,7 +44,7 @@ type uploadRule struct {
 
 func (ui *UI) uploadRuleOf(path string) (uploadRule, bool) {
 	switch {
-	case path == vaeUploadRoute && ui.VAE != nil:
+	case path == vaeUploadRoute:
 		return uploadRule{ui.VAE.UploadLimit() + uploadSlack, []string{auth.RoleCandidate}, ui.vaeUploadTooLarge}, true
 	case path == importRoute:
 		return uploadRule{ui.importLimit() + uploadSlack, []string{auth.RoleAdmin}, ui.importTooLarge}, true

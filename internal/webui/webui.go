@@ -5,6 +5,7 @@
 package webui
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -38,30 +39,26 @@ func mustLoad(name string) *time.Location {
 	return loc
 }
 
-// Deps are the services the pages sit on. DB is read, for the dashboard's
-// counts that no service aggregates, and written only to enqueue the
-// import job (a single insert, through Jobs).
+// Deps are the services the pages sit on, all required. DB is given to the
+// platform's audit journal (its page) and to Jobs to enqueue an import;
+// everything else the pages read or write goes through the services.
 type Deps struct {
-	Cfg         config.Config
-	Log         *slog.Logger
-	DB          *gorm.DB
-	Now         func() time.Time
-	Auth        *auth.Service
-	Referential *referential.Service
-	Candidates  *candidates.Service
-	Training    *training.Service
-	Jury        *jury.Service
-	// Certificates and VAE may be nil in tests that build the UI alone:
-	// their pages are then not registered.
+	Cfg          config.Config
+	Log          *slog.Logger
+	DB           *gorm.DB
+	Now          func() time.Time
+	Auth         *auth.Service
+	Referential  *referential.Service
+	Candidates   *candidates.Service
+	Training     *training.Service
+	Jury         *jury.Service
 	Certificates *certificates.Service
 	VAE          *vae.Service
-	// Outbox is the messages written for people; nil in tests that build
-	// the UI alone (its page is then not registered).
+	// Outbox is the messages written for people.
 	Outbox *outbox.Outbox
-	// Jobs runs the CSV imports (import_job.go); without it, as in tests
-	// that build the UI alone, an import cannot be started.
+	// Jobs runs the CSV imports (import_job.go).
 	Jobs *jobs.Queue
-	// Reporting computes the statistics page; nil: the page is not served.
+	// Reporting reads the dashboard's and the statistics' figures.
 	Reporting *reporting.Service
 }
 
@@ -71,27 +68,6 @@ type UI struct {
 	views    *views
 	xorg     *http.CrossOriginProtection
 	validate *httpx.Validator
-	schema   schema
-}
-
-// schema says which optional features' tables this build has. The
-// dashboard aggregates over them, and features land one by one; the tables
-// only change with migrations, which run before the UI is built.
-type schema struct {
-	certificates, certificateKind bool
-	juries, juryCandidates        bool
-}
-
-func detectSchema(db *gorm.DB) schema {
-	if db == nil {
-		return schema{}
-	}
-	m := db.Migrator()
-	s := schema{certificates: m.HasTable("certificates") && m.HasColumn("certificates", "issued_on")}
-	s.certificateKind = s.certificates && m.HasColumn("certificates", "kind")
-	s.juries = m.HasTable("juries") && m.HasColumn("juries", "session_date") && m.HasTable("jury_members")
-	s.juryCandidates = s.juries && m.HasTable("jury_candidates")
-	return s
 }
 
 // New parses the templates once; an error here is a broken template.
@@ -102,6 +78,10 @@ func New(d Deps) (*UI, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.DB == nil || d.Auth == nil || d.Referential == nil || d.Candidates == nil || d.Training == nil || d.Jury == nil ||
+		d.Certificates == nil || d.VAE == nil || d.Outbox == nil || d.Jobs == nil || d.Reporting == nil {
+		return nil, errors.New("webui: every service of Deps is required")
+	}
 	v, err := loadViews()
 	if err != nil {
 		return nil, err
@@ -109,16 +89,14 @@ func New(d Deps) (*UI, error) {
 	xorg := http.NewCrossOriginProtection()
 	// A refused cross-origin form gets the same French page as a bad token.
 	xorg.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	ui := &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator(), schema: detectSchema(d.DB)}
-	if d.Jobs != nil {
-		// Three attempts: an import is all or nothing, so a retry after a
-		// crash or a database error is safe; a refused file is not retried.
-		// The lease outlasts the import's own time limit: the lease cannot
-		// be renewed from inside its write transaction on SQLite, and a
-		// second worker must never start the same file while the first
-		// still writes it.
-		d.Jobs.Handle(ImportKind, ui.runImport, jobs.HandlerOptions{Lease: importTimeout + time.Minute, MaxAttempts: 3})
-	}
+	ui := &UI{Deps: d, views: v, xorg: xorg, validate: httpx.NewValidator()}
+	// Three attempts: an import is all or nothing, so a retry after a
+	// crash or a database error is safe; a refused file is not retried.
+	// The lease outlasts the import's own time limit: the lease cannot
+	// be renewed from inside its write transaction on SQLite, and a
+	// second worker must never start the same file while the first
+	// still writes it.
+	d.Jobs.Handle(ImportKind, ui.runImport, jobs.HandlerOptions{Lease: importTimeout + time.Minute, MaxAttempts: 3})
 	return ui, nil
 }
 
@@ -140,19 +118,13 @@ func (ui *UI) Routes(e *echo.Echo) {
 	admin.GET("/audit", ui.auditLog)
 	ui.parameterRoutes(admin)
 	ui.juryAdminRoutes(admin)
-	if ui.VAE != nil {
-		ui.vaeAdminRoutes(admin)
-	}
+	ui.vaeAdminRoutes(admin)
 	ui.importRoutes(admin)
-	if ui.Outbox != nil {
-		ui.messageRoutes(admin)
-	}
+	ui.messageRoutes(admin)
 	ui.userRoutes(admin)
 	admin.GET("/certificates", ui.registerList)
-	if ui.Reporting != nil {
-		admin.GET("/statistics", ui.statistics)
-		admin.GET("/statistics.csv", ui.statisticsCSV)
-	}
+	admin.GET("/statistics", ui.statistics)
+	admin.GET("/statistics.csv", ui.statisticsCSV)
 
 	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
 	trainee.GET("", ui.catalogue)
@@ -160,10 +132,8 @@ func (ui *UI) Routes(e *echo.Echo) {
 	trainee.GET("/attempts/:id", ui.attemptPage)
 	trainee.POST("/attempts/:id/save", ui.saveAttempt)
 	trainee.POST("/attempts/:id/submit", ui.submitAttempt)
-	if ui.VAE != nil {
-		ui.traineeVAERoutes(trainee)
-		ui.supportRoutes(g, trainee, admin)
-	}
+	ui.traineeVAERoutes(trainee)
+	ui.supportRoutes(g, trainee, admin)
 
 	// Administrators reach the jury pages too: they read every jury and
 	// may conduct a deliberation (the service decides who may do what).
@@ -185,9 +155,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 	staff.GET("/candidates/:id", ui.candidateShow)
 	staff.POST("/candidates/:id/enrollments", ui.candidateEnroll)
 
-	if ui.Certificates != nil {
-		ui.certificateRoutes(g)
-	}
+	ui.certificateRoutes(g)
 }
 
 // home sends each role to its starting page.

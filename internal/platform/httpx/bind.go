@@ -27,6 +27,10 @@ type Validator struct {
 	fr, en ut.Translator
 }
 
+// embedded names an anonymous embedded struct in a field's path, so that
+// its fields are named as JSON names them: "sex", not "Identity.sex".
+const embedded = "~"
+
 // NewValidator builds the validator once, at start.
 func NewValidator() *Validator {
 	v := validator.New(validator.WithRequiredStructEnabled())
@@ -34,6 +38,9 @@ func NewValidator() *Validator {
 		name := strings.SplitN(f.Tag.Get("json"), ",", 2)[0]
 		if name == "-" {
 			return ""
+		}
+		if name == "" && f.Anonymous {
+			return embedded // JSON flattens it: so does the field's path
 		}
 		if name == "" {
 			return f.Name
@@ -64,13 +71,21 @@ func NewValidator() *Validator {
 	}); err != nil {
 		panic(err)
 	}
-	for tr, msg := range map[ut.Translator]string{
-		tfr: "{0} contient un caractère non admis dans un nom (emoji, symbole ou caractère invisible).",
-		ten: "{0} holds a character not allowed in a name (emoji, symbol or invisible character).",
+	for tag, msgs := range map[string]map[ut.Translator]string{
+		"personname": {
+			tfr: "{0} contient un caractère non admis dans un nom (emoji, symbole ou caractère invisible).",
+			ten: "{0} holds a character not allowed in a name (emoji, symbol or invisible character).",
+		},
+		"iso3166_1_alpha2": {
+			tfr: "{0} doit être un code de pays ISO 3166 à deux lettres (FR, ES, PL…).",
+			ten: "{0} must be a two-letter ISO 3166 country code (FR, ES, PL…).",
+		},
 	} {
-		if err := v.RegisterTranslation("personname", tr, func(t ut.Translator) error { return t.Add("personname", msg, true) },
-			func(t ut.Translator, fe validator.FieldError) string { s, _ := t.T("personname", fe.Field()); return s }); err != nil {
-			panic(err)
+		for tr, msg := range msgs {
+			if err := v.RegisterTranslation(tag, tr, func(t ut.Translator) error { return t.Add(tag, msg, true) },
+				func(t ut.Translator, fe validator.FieldError) string { s, _ := t.T(tag, fe.Field()); return s }); err != nil {
+				panic(err)
+			}
 		}
 	}
 	return &Validator{v: v, fr: tfr, en: ten}
@@ -92,6 +107,7 @@ func (vd *Validator) Validate(s any) error {
 		if i := strings.IndexByte(path, '.'); i >= 0 {
 			path = path[i+1:] // drop the root struct's name
 		}
+		path = strings.ReplaceAll(path, embedded+".", "")
 		fields = append(fields, FieldError{
 			Field: path,
 			FR:    strings.Replace(fe.Translate(vd.fr), fe.Field(), path, 1),

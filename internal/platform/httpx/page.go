@@ -3,9 +3,12 @@ package httpx
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
+	"github.com/ancr/cqp/internal/civil"
 	"github.com/labstack/echo/v4"
 )
 
@@ -75,4 +78,24 @@ func List[T any](c echo.Context, fetch func(after string, limit int) ([]T, strin
 		page.NextCursor = EncodeCursor(next)
 	}
 	return c.JSON(http.StatusOK, page)
+}
+
+// QueryDates reads optional YYYY-MM-DD query parameters, each into its
+// destination (left as is when absent); every malformed one is a field
+// error named after its parameter.
+func QueryDates(c echo.Context, dst map[string]*civil.Date) []FieldError {
+	var bad []FieldError
+	for _, name := range slices.Sorted(maps.Keys(dst)) {
+		v := c.QueryParam(name)
+		if v == "" {
+			continue
+		}
+		d, err := civil.Parse(v)
+		if err != nil {
+			bad = append(bad, Field(name, "Date attendue au format AAAA-MM-JJ.", "Expected a date as YYYY-MM-DD."))
+			continue
+		}
+		*dst[name] = d
+	}
+	return bad
 }

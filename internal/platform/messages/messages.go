@@ -14,7 +14,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// Kinds of message (CONTRACT.md, "Messages (outbox)"). Every kind has a
+// Kinds of message (the API's outbox, docs/architecture.md "Messages"). Every kind has a
 // French and an English template under templates/.
 const (
 	KindInvitation           = "invitation"
@@ -30,12 +30,15 @@ const (
 	// KindVAEDeadline reminds administrators of a VAE request whose
 	// two-month deadline nears (an extension of the contract's kinds).
 	KindVAEDeadline = "vae_deadline"
+	// KindAccrochageDue reminds administrators of certificates not yet
+	// declared to the SI CPF two and a half months after issuance.
+	KindAccrochageDue = "accrochage_due"
 )
 
 // Kinds lists every kind the contract names, for filters and checks.
 var Kinds = []string{KindInvitation, KindPasswordReset, KindPasswordChanged, KindJuryConvocation,
 	KindCandidateConvocation, KindVAEAdmissibility, KindResults, KindCertificateIssued, KindExpiryReminder,
-	KindJuryPending, KindVAEDeadline}
+	KindJuryPending, KindVAEDeadline, KindAccrochageDue}
 
 // Statuses of a message.
 const (

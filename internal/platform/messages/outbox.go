@@ -329,11 +329,6 @@ func (o *Outbox) render(kind, lang string, v view) (rendered, error) {
 	return rendered{subject: s, text: strings.TrimSpace(text.String()) + "\n", html: html.String()}, nil
 }
 
-var (
-	monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	monthsEN = [...]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-)
-
 // Paris is the time zone of the sessions and of the messages' dates.
 var Paris = mustLoad("Europe/Paris")
 
@@ -372,13 +367,10 @@ func FormatDate(lang string, v any) string {
 		return "—"
 	}
 	if lang == "en" {
-		return fmt.Sprintf("%s %d, %d", monthsEN[d.Month-1], d.Day, d.Year)
+		return d.English()
 	}
-	day := fmt.Sprint(d.Day)
-	if d.Day == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s\u00a0%s %d", day, monthsFR[d.Month-1], d.Year)
+	// A letter keeps the day with its month: a non-breaking space.
+	return strings.Replace(d.French(), " ", "\u00a0", 1)
 }
 
 // FormatTime writes a time of day in Paris: "14 h 30", "2:30 pm".
