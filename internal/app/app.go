@@ -250,7 +250,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	if a.Web, err = webui.New(webui.Deps{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, Auth: a.Auth,
 		Referential: a.Referential, Candidates: a.Candidates, Training: a.Training, Jury: a.Jury,
-		Certificates: a.Certificates, VAE: a.VAE, Outbox: a.Outbox, Jobs: a.Jobs, Reporting: a.Reporting}); err != nil {
+		Certificates: a.Certificates, VAE: a.VAE, Outbox: a.Outbox, Jobs: a.Jobs, Reporting: a.Reporting, Accrochage: a.Accrochage}); err != nil {
 		return fail(err)
 	}
 	a.registerDailyJobs()

@@ -39,7 +39,7 @@ func commands() []command {
 		{"seed", "load the referential (and the demo data when CQP_DEMO is on) and exit", runSeed},
 		{"rules", "rules evaluate FILE.json [--json]: what the law says about a debt file", runRules},
 		{"candidates", "candidates import FILE.csv: import candidates (all or nothing), with a progress bar", runCandidates},
-		{"bench", "bench seed N | bench candidates [ROUNDS]: synthetic candidates and query timings", runBench},
+		{"bench", "bench seed N | bench candidates [ROUNDS] | bench backoffice [ROUNDS]: synthetic data and timings", runBench},
 		{"assessments", "assessments check [DIR]: validate every scenario, module and jury grid", runAssessments},
 		{"certificates", "certificates verify FILE.json | issue --jury ID | rotate-key: signed documents", runCertificates},
 		{"audit", "audit verify | checkpoint: check the journal's chain, seals and signed checkpoints | sign its head now", runAudit},

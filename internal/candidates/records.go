@@ -235,3 +235,14 @@ func Pathways(tx *gorm.DB, ids []string, certification string) (map[string]strin
 	}
 	return out, nil
 }
+
+// JoinHolder joins to tx, whose rows name a candidate in idColumn, that
+// candidate's record under alias: alias.first_name and alias.last_name may
+// then be selected, and MatchHolder filters on it.
+func JoinHolder(tx *gorm.DB, alias, idColumn string) *gorm.DB {
+	return tx.Joins(fmt.Sprintf("JOIN candidates %s ON %s.id = %s", alias, alias, idColumn))
+}
+
+// MatchHolder keeps the rows whose joined candidate (JoinHolder's alias)
+// matches q as the candidates' search does.
+func MatchHolder(tx *gorm.DB, alias, q string) *gorm.DB { return matchText(tx, alias+".search", q) }

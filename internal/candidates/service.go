@@ -254,7 +254,7 @@ func (s *Service) List(ctx context.Context, actor auth.User, q ListQuery) ([]Can
 			tx = tx.Where("email = ?", auth.NormaliseEmail(w))
 			continue
 		}
-		tx = MatchText(tx, "search", w)
+		tx = matchText(tx, "search", w)
 	}
 	if q.After != "" {
 		tx = tx.Where("id > ?", q.After)
@@ -307,9 +307,9 @@ func looksLikeEmail(w string) bool {
 	return at > 0 && strings.Contains(w[at+1:], ".") && !strings.HasSuffix(w, ".")
 }
 
-// MatchText keeps the rows whose folded search column (a candidate's
+// matchText keeps the rows whose folded search column (a candidate's
 // search text) contains every word of q, accents and case ignored.
-func MatchText(tx *gorm.DB, column, q string) *gorm.DB {
+func matchText(tx *gorm.DB, column, q string) *gorm.DB {
 	like := column + " LIKE ?"
 	if database.IsSQLite(tx) {
 		like += ` ESCAPE '\'` // PostgreSQL's default escape is already the backslash

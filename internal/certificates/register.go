@@ -82,9 +82,9 @@ func NormaliseNumber(q string) (body, check string, ok bool) {
 // the existing number one character away, if any.
 func (s *Service) Register(ctx context.Context, q RegisterQuery) (RegisterPage, error) {
 	db := s.db.WithContext(ctx)
-	tx := db.Table("certificates AS c").
-		Select("c.id, c.number, c.kind, c.certification, c.candidate_id, c.issued_on, c.revoked_at, c.superseded_by, k.first_name, k.last_name").
-		Joins("JOIN candidates k ON k.id = c.candidate_id")
+	tx := candidates.JoinHolder(db.Table("certificates AS c").
+		Select("c.id, c.number, c.kind, c.certification, c.candidate_id, c.issued_on, c.revoked_at, c.superseded_by, k.first_name, k.last_name"),
+		"k", "c.candidate_id")
 	var page RegisterPage
 	if q.Q != "" {
 		if body, check, ok := NormaliseNumber(q.Q); ok {
@@ -104,7 +104,7 @@ func (s *Service) Register(ctx context.Context, q RegisterQuery) (RegisterPage, 
 				}
 			}()
 		} else {
-			tx = candidates.MatchText(tx, "k.search", q.Q)
+			tx = candidates.MatchHolder(tx, "k", q.Q)
 		}
 	}
 	if q.Certification != "" {

@@ -1,14 +1,17 @@
 package reporting_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/ancr/cqp/internal/app/apptest"
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
+	"github.com/ancr/cqp/internal/jury"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/database"
+	"github.com/ancr/cqp/internal/referential"
 	"github.com/ancr/cqp/internal/reporting"
 )
 
@@ -120,4 +123,116 @@ func deref(f *float64) any {
 		return nil
 	}
 	return *f
+}
+
+// Sessions, training organisations and the RNCP's published figures, on a
+// fixture with known counts: two sessions, two organisations, one
+// certificate among three candidates presented.
+func TestStatistics_BySessionOrganisationAndPublishedFigures(t *testing.T) {
+	env := apptest.New(t)
+	f := fixture{t, env}
+	org := func(name string) apptest.CandidateOpt {
+		return func(c *candidates.NewCandidate) { c.TrainingOrganisation = name }
+	}
+	a, b, c := env.Candidate(t, org("Organisme A")), env.Candidate(t, org("Organisme A")), env.Candidate(t, org("Organisme B"))
+	env.Enroll(t, a.ID, clerc, "formation_continue")
+	env.Enroll(t, b.ID, clerc, "vae")
+	env.Enroll(t, c.ID, clerc, "formation_continue")
+	for _, j := range []jury.Jury{{ID: "j1", Certification: clerc, SessionDate: civil.MustParse("2026-03-10"), Location: "Paris"},
+		{ID: "j2", Certification: clerc, SessionDate: civil.MustParse("2026-06-01"), Location: "Lyon"}} {
+		j.PresidentID, j.CreatedBy = "p", "test"
+		if err := env.App.DB.Create(&j).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	byJury := func(candidateID, component, outcome, on, juryID string) {
+		id := f.decide(candidateID, component, outcome, on, true)
+		env.App.DB.Model(&candidates.Decision{}).Where("id = ?", id).Update("jury_id", juryID)
+	}
+	for _, comp := range []string{"CLERC-1", "CLERC-2", "CLERC-3", "CLERC-4"} {
+		byJury(a.ID, comp, candidates.Validated, "2026-03-10", "j1")
+	}
+	byJury(b.ID, "CLERC-1", candidates.Validated, "2026-03-10", "j1")
+	byJury(b.ID, "CLERC-2", candidates.NotValidated, "2026-03-10", "j1")
+	byJury(c.ID, "CLERC-1", candidates.Validated, "2026-06-01", "j2")
+	byJury(c.ID, "CLERC-2", candidates.Validated, "2026-06-01", "j2")
+	f.issue(a.ID, "certificate", "2026-03-20", false)
+	f.issue(c.ID, "partial_attestation", "2026-06-10", false)
+
+	st, err := env.App.Reporting.Statistics(context.Background(), 2026, mustCert(t, env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Sessions) != 2 {
+		t.Fatalf("sessions %+v", st.Sessions)
+	}
+	s1, s2 := st.Sessions[0], st.Sessions[1]
+	if s1.JuryID != "j1" || s1.Location != "Paris" || s1.Candidates != 2 || s1.Presented != 6 || s1.Validated != 5 || deref(s1.Rate) != 0.8333 {
+		t.Errorf("session 1 %+v rate %v", s1, deref(s1.Rate))
+	}
+	if s2.JuryID != "j2" || s2.SessionDate == nil || *s2.SessionDate != civil.MustParse("2026-06-01") || s2.Candidates != 1 || deref(s2.Rate) != 1.0 {
+		t.Errorf("session 2 %+v", s2)
+	}
+	orgs := map[string]reporting.OrganisationResult{}
+	for _, o := range st.Organisations {
+		orgs[o.Organisation] = o
+	}
+	if o := orgs["Organisme A"]; o.Candidates != 2 || o.Presented != 6 || o.Validated != 5 || o.Certified != 1 {
+		t.Errorf("Organisme A %+v", o)
+	}
+	if o := orgs["Organisme B"]; o.Candidates != 1 || o.Certified != 0 || deref(o.Rate) != 1.0 {
+		t.Errorf("Organisme B %+v", o)
+	}
+	p := st.Published
+	if p.Presented != 3 || p.Certified != 1 || deref(p.SuccessRate) != 0.3333 {
+		t.Errorf("published %+v rate %v", p, deref(p.SuccessRate))
+	}
+	paths := map[string]reporting.PathwayOutcome{}
+	for _, po := range p.ByPathway {
+		paths[po.Pathway] = po
+	}
+	if po := paths["formation_continue"]; po.Presented != 2 || po.Certified != 1 || deref(po.SuccessRate) != 0.5 {
+		t.Errorf("formation continue %+v", po)
+	}
+	if po := paths["vae"]; po.Presented != 1 || po.Certified != 0 || deref(po.SuccessRate) != 0.0 {
+		t.Errorf("vae %+v", po)
+	}
+	if po := paths["contrat_professionnalisation"]; po.Presented != 0 || po.SuccessRate != nil {
+		t.Errorf("nobody presented: rate %v, want null", deref(po.SuccessRate))
+	}
+}
+
+func mustCert(t *testing.T, env *apptest.Env) referential.Certification {
+	t.Helper()
+	c, ok := env.App.Referential.Certification(clerc)
+	if !ok {
+		t.Fatal("no clerc")
+	}
+	return c
+}
+
+// The statistics are kept while the audit journal has not moved: a write
+// that is not journaled (only a test can make one) is not seen, the next
+// journaled write brings it in.
+func TestStatistics_KeptUntilTheJournalMoves(t *testing.T) {
+	env := apptest.New(t)
+	f := fixture{t, env}
+	a, b := env.Candidate(t), env.Candidate(t)
+	f.decide(a.ID, "CLERC-1", candidates.Validated, "2026-03-10", true)
+	ctx, cert := context.Background(), mustCert(t, env)
+	first, err := env.App.Reporting.Statistics(ctx, 2026, cert)
+	if err != nil || first.Published.Presented != 1 {
+		t.Fatalf("first %+v %v", first.Published, err)
+	}
+	f.decide(b.ID, "CLERC-1", candidates.Validated, "2026-03-11", true)
+	if st, _ := env.App.Reporting.Statistics(ctx, 2026, cert); st.Published.Presented != 1 {
+		t.Errorf("recomputed without a journaled write: %d", st.Published.Presented)
+	}
+	if st, _ := env.App.Reporting.Compute(ctx, 2026, cert); st.Published.Presented != 2 {
+		t.Errorf("compute: %d", st.Published.Presented)
+	}
+	env.Candidate(t)
+	if st, _ := env.App.Reporting.Statistics(ctx, 2026, cert); st.Published.Presented != 2 {
+		t.Errorf("after a journaled write: %d, want 2", st.Published.Presented)
+	}
 }

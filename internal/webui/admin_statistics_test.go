@@ -25,7 +25,9 @@ func TestStatisticsPage_RatesTablesCSVAndNoDataAsADash(t *testing.T) {
 	v, _ := signedIn(t, env, auth.RoleAdmin)
 	page := v.get("/admin/statistics?year=2026&certification=" + clerc)
 	page.status(t, 200)
-	page.has(t, "Statistiques", "Taux de validation par bloc", "CLERC-1", "50\u00a0%", "100\u00a0%", "Télécharger (CSV)")
+	page.has(t, "Statistiques", "Taux de validation par bloc", "CLERC-1", "50\u00a0%", "100\u00a0%", "Télécharger (CSV)",
+		"Indicateurs publiés (fiche RNCP)", "Par organisme de formation", "Organisme Exemple",
+		"Aucune session de jury n'a décidé dans l'année.") // the fixture's decisions name no jury
 
 	empty := v.get("/admin/statistics?year=2025&certification=" + clerc)
 	empty.has(t, "—")

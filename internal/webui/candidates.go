@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/ancr/cqp/internal/accrochage"
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/auth"
@@ -126,6 +127,10 @@ type candidateShowData struct {
 	// enrolled in) are for administrators only, who issue and revoke.
 	Documents []docRow
 	IssueOpts []option
+	SexOpts   []option
+	// IdentityMissing names, for a holder of a document, the civil status
+	// fields the SI CPF declaration still lacks.
+	IdentityMissing string
 }
 
 // componentRow is a ledger line with its title.
@@ -182,6 +187,16 @@ func (ui *UI) showCandidate(c echo.Context, p *page, status int) error {
 	for _, pw := range []string{"formation_continue", "contrat_professionnalisation", "vae"} {
 		d.PathwayOpts = append(d.PathwayOpts, option{pw, p.T("pathway." + pw)})
 	}
+	d.SexOpts = []option{{"F", p.L("Femme", "Female")}, {"M", p.L("Homme", "Male")}}
+	if len(d.Documents) > 0 { // the declaration concerns holders only
+		h := accrochage.Holder{BirthName: cand.BirthName, FirstName: cand.FirstName, BirthDate: cand.BirthDate, Sex: cand.Sex,
+			INSEE: cand.BirthPlaceINSEE, PostalCode: cand.BirthPostalCode}
+		var names []string
+		for _, f := range h.Missing() {
+			names = append(names, p.T("identity."+f))
+		}
+		d.IdentityMissing = strings.Join(names, ", ")
+	}
 	p.Data = d
 	return ui.render(c, status, "admin/candidate", p)
 }
@@ -202,12 +217,37 @@ func (ui *UI) componentRows(ctx context.Context, candidateID string, asOf civil.
 	return rows, nil
 }
 
-// candidateEnroll registers the candidate for a certification by a pathway.
-func (ui *UI) candidateEnroll(c echo.Context) error {
+// candidateForm opens a form posted to a candidate's page (/admin/candidates/:id/…):
+// who posts, the candidate's id, the page to re-show, and the form.
+func (ui *UI) candidateForm(c echo.Context) (auth.User, string, *page, url.Values, error) {
 	actor, _ := auth.UserFrom(c)
-	id := c.Param("id")
 	p := ui.newPage(c, "", "")
 	form, err := formInto(c, p)
+	return actor, c.Param("id"), p, form, err
+}
+
+// candidateIdentity records the civil status the SI CPF declaration needs.
+func (ui *UI) candidateIdentity(c echo.Context) error {
+	actor, id, p, form, err := ui.candidateForm(c)
+	if err != nil {
+		return err
+	}
+	get := func(name string) *string { v := form.Get(name); return &v }
+	_, err = ui.Candidates.Update(c.Request().Context(), actor, id, candidates.CandidatePatch{Sex: get("sex"),
+		BirthName: get("birth_name"), UsageName: get("usage_name"), BirthPlace: get("birth_place"),
+		BirthPlaceINSEE: get("birth_place_insee"), BirthPostalCode: get("birth_postal_code"), BirthCountry: get("birth_country")})
+	if err == nil {
+		return ui.redirect(c, "/admin/candidates/"+url.PathEscape(id)+"#identite", p.L("État civil enregistré.", "Civil status saved."))
+	}
+	if !p.formProblem(err, nil) {
+		return err
+	}
+	return ui.showCandidate(c, p, formStatus(err))
+}
+
+// candidateEnroll registers the candidate for a certification by a pathway.
+func (ui *UI) candidateEnroll(c echo.Context) error {
+	actor, id, p, form, err := ui.candidateForm(c)
 	if err != nil {
 		return err
 	}

@@ -63,10 +63,7 @@ func (ui *UI) docRows(ctx context.Context, actor auth.User, candidateID string) 
 // of their certifications: the rules (certificate or partial attestation,
 // same document when nothing changed) are the service's.
 func (ui *UI) certificateIssue(c echo.Context) error {
-	actor, _ := auth.UserFrom(c)
-	id := c.Param("id")
-	p := ui.newPage(c, "", "")
-	form, err := formInto(c, p)
+	actor, id, p, form, err := ui.candidateForm(c)
 	if err != nil {
 		return err
 	}

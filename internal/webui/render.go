@@ -177,7 +177,18 @@ func (p *page) InstantPtr(t *time.Time) string {
 }
 func (p *page) Money(c money.Cents) string { return formatMoney(p.Lang, c) }
 func (p *page) Num(x float64) string       { return formatNumber(p.Lang, x) }
-func (p *page) Pct(x float64) string       { return formatNumber(p.Lang, float64(int(x*10+0.5))/10) + " %" }
+func (p *page) Pct(x float64) string {
+	return formatNumber(p.Lang, float64(int(x*10+0.5))/10) + "\u00a0%"
+}
+
+// Rate writes a share (0 to 1) as a percentage; nil, where nobody was
+// presented, is "—", never 0 %.
+func (p *page) Rate(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return p.Pct(*r * 100)
+}
 
 // DateOf writes the civil date of an instant (UTC), without its time.
 func (p *page) DateOf(t time.Time) string { return formatDate(p.Lang, civil.Of(t)) }

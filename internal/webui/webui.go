@@ -13,6 +13,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Paris must resolve on a bare container too
 
+	"github.com/ancr/cqp/internal/accrochage"
 	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/certificates"
 	"github.com/ancr/cqp/internal/jury"
@@ -60,6 +61,8 @@ type Deps struct {
 	Jobs *jobs.Queue
 	// Reporting reads the dashboard's and the statistics' figures.
 	Reporting *reporting.Service
+	// Accrochage declares the holders to the SI CPF.
+	Accrochage *accrochage.Service
 }
 
 // UI is the web interface.
@@ -79,7 +82,7 @@ func New(d Deps) (*UI, error) {
 		d.Now = time.Now
 	}
 	if d.DB == nil || d.Auth == nil || d.Referential == nil || d.Candidates == nil || d.Training == nil || d.Jury == nil ||
-		d.Certificates == nil || d.VAE == nil || d.Outbox == nil || d.Jobs == nil || d.Reporting == nil {
+		d.Certificates == nil || d.VAE == nil || d.Outbox == nil || d.Jobs == nil || d.Reporting == nil || d.Accrochage == nil {
 		return nil, errors.New("webui: every service of Deps is required")
 	}
 	v, err := loadViews()
@@ -125,6 +128,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 	admin.GET("/certificates", ui.registerList)
 	admin.GET("/statistics", ui.statistics)
 	admin.GET("/statistics.csv", ui.statisticsCSV)
+	ui.accrochageRoutes(admin)
 
 	trainee := g.Group("/training", ui.require(auth.RoleCandidate))
 	trainee.GET("", ui.catalogue)
@@ -154,6 +158,7 @@ func (ui *UI) Routes(e *echo.Echo) {
 	staff.POST("/candidates", ui.candidateCreate)
 	staff.GET("/candidates/:id", ui.candidateShow)
 	staff.POST("/candidates/:id/enrollments", ui.candidateEnroll)
+	staff.POST("/candidates/:id/identity", ui.candidateIdentity)
 
 	ui.certificateRoutes(g)
 }

@@ -257,3 +257,17 @@ func Migrations() []*database.Migration {
 		},
 	}}
 }
+
+// Head is the journal's last sequence number (0 while it is empty). Every
+// audited write moves it, so a read model computed at one head holds until
+// the head moves (reporting keeps its statistics that way).
+func Head(ctx context.Context, db *gorm.DB) (int64, error) {
+	var seq *int64
+	if err := db.WithContext(ctx).Model(&Entry{}).Select("MAX(seq)").Scan(&seq).Error; err != nil {
+		return 0, fmt.Errorf("audit head: %w", err)
+	}
+	if seq == nil {
+		return 0, nil
+	}
+	return *seq, nil
+}
