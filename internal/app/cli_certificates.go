@@ -107,7 +107,7 @@ func runCertificatesVerify(ctx context.Context, env *cliEnv, args []string) erro
 	fmt.Fprintf(env.stdout, "VALIDE : signature Ed25519 correcte (clé %s).\n%s n° %s — %s\nTitulaire : %s %s — délivré le %s\n",
 		d.KID, kind, d.Number, d.CertificationTitle, d.Holder.FirstName, d.Holder.LastName, d.IssuedOn.French())
 	for _, c := range d.Components {
-		fmt.Fprintf(env.stdout, "  %s  %s  validé le %s, expire le %s\n", c.Code, c.Title, c.AcquiredOn, c.ExpiresOn)
+		fmt.Fprintf(env.stdout, "  %s  %s  validé le %s, valable jusqu'au %s inclus\n", c.Code, c.Title, c.AcquiredOn, c.ExpiresOn.AddDays(-1))
 	}
 	fmt.Fprintf(env.stdout, "Une révocation éventuelle ne se voit qu'en ligne : %s\n", d.VerificationURL)
 	return nil

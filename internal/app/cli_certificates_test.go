@@ -81,7 +81,7 @@ func TestCertificatesCommand_VerifyOfflineAndIssueByBatch(t *testing.T) {
 		if err := app.Main(context.Background(), args, lookup, &out, &errOut); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out.String())
 		}
-		for _, want := range []string{"VALIDE", "Attestation de validation partielle", "Benoît Lefèvre", "CLERC-2", "expire le 2031-10-01"} {
+		for _, want := range []string{"VALIDE", "Attestation de validation partielle", "Benoît Lefèvre", "CLERC-2", "valable jusqu'au 2031-09-30 inclus"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%v: %q missing from\n%s", args, want, out.String())
 			}

@@ -381,7 +381,7 @@ func TestImport_OneBadRowImportsNothingAndNamesTheRow(t *testing.T) {
 	if p.HasField("lines[2].birth_date") || p.HasField("lines[5].first_name") {
 		t.Errorf("good rows named: %+v", p.Errors)
 	}
-	if !strings.Contains(p.Detail, "2 ligne(s) en erreur sur 4") {
+	if !strings.Contains(p.Detail, "2 lignes en erreur sur 4") {
 		t.Errorf("detail %q", p.Detail)
 	}
 	for _, e := range p.Errors {

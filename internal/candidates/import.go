@@ -232,8 +232,8 @@ func (s *Service) checkImport(r io.Reader, spool io.Writer, progress func(string
 	}
 	if bad > 0 {
 		return 0, httpx.Unprocessable("validation",
-			fmt.Sprintf("Import refusé : %d ligne(s) en erreur sur %d ; aucun candidat n'a été importé.", bad, rows),
-			fmt.Sprintf("Import refused: %d bad line(s) out of %d; no candidate was imported.", bad, rows),
+			fmt.Sprintf("Import refusé : %d %s en erreur sur %d ; aucun candidat n'a été importé.", bad, agree(bad, "ligne", "lignes"), rows),
+			fmt.Sprintf("Import refused: %d bad %s out of %d; no candidate was imported.", bad, agree(bad, "line", "lines"), rows),
 			fields...)
 	}
 	if err := w.Flush(); err != nil {
@@ -504,4 +504,12 @@ func readProblem(err error) error {
 			"Le fichier dépasse la taille autorisée.", "The file exceeds the size limit.")
 	}
 	return httpx.BadRequest("Lecture du fichier impossible.", "The file could not be read.").Wrap(err)
+}
+
+// agree is the noun for a count: one for 0 and 1 (French), many above.
+func agree(n int, one, many string) string {
+	if n <= 1 {
+		return one
+	}
+	return many
 }

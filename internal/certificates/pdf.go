@@ -87,7 +87,11 @@ func RenderPDF(d Document, revokedOn ...civil.Date) ([]byte, error) {
 	m.AddAutoRow(pdfdoc.TextCol(12, codesLine(d), center(9, fontstyle.Normal, grey, 2)))
 	m.AddRow(4, line.NewCol(12, props.Line{Color: navy, SizePercent: 40, Thickness: 0.4}))
 
-	m.AddAutoRow(pdfdoc.TextCol(12, "est délivré(e) à", center(11, fontstyle.Normal, nil, 3)))
+	issuedTo := "est délivrée à" // une attestation
+	if d.Kind == KindCertificate {
+		issuedTo = "est délivré à" // un certificat
+	}
+	m.AddAutoRow(pdfdoc.TextCol(12, issuedTo, center(11, fontstyle.Normal, nil, 3)))
 	m.AddAutoRow(pdfdoc.TextCol(12, d.Holder.FirstName+" "+d.Holder.LastName, center(20, bold, nil, 2)))
 	if d.Kind == KindCertificate && d.AwardedOn != nil {
 		m.AddAutoRow(pdfdoc.TextCol(12, "qui a obtenu la certification le "+(*d.AwardedOn).French()+
@@ -100,7 +104,10 @@ func RenderPDF(d Document, revokedOn ...civil.Date) ([]byte, error) {
 	head := props.Text{Size: 9, Style: bold, Color: navy, Top: 3}
 	cell := props.Text{Size: 9, Top: 1.5}
 	cols := []int{2, 6, 2, 2}
-	headers := []string{"Bloc", "Intitulé", "Validé le", "Expire le"}
+	// The end of validity is written as its last day, included, as on
+	// the public check and the candidate's page (ExpiresOn is the first
+	// day a component is no longer valid).
+	headers := []string{"Bloc", "Intitulé", "Validé le", "Valable jusqu'au"}
 	if d.Kind == KindCertificate {
 		cols, headers = []int{2, 8, 2}, headers[:3]
 	}
@@ -116,13 +123,13 @@ func RenderPDF(d Document, revokedOn ...civil.Date) ([]byte, error) {
 			pdfdoc.TextCol(cols[2], c.AcquiredOn.Numeric(), cell),
 		}
 		if d.Kind != KindCertificate {
-			r = append(r, pdfdoc.TextCol(cols[3], c.ExpiresOn.Numeric(), cell))
+			r = append(r, pdfdoc.TextCol(cols[3], c.ExpiresOn.AddDays(-1).Numeric(), cell))
 		}
 		m.AddAutoRow(r...)
 	}
 	if d.Kind != KindCertificate {
 		m.AddAutoRow(pdfdoc.TextCol(12, "Cette attestation ne vaut pas certificat de qualification professionnelle. "+
-			"Un bloc n'est plus valable à sa date d'expiration.", props.Text{Size: 8, Color: grey, Top: 3}))
+			"Chaque bloc est valable jusqu'à la date indiquée, incluse.", props.Text{Size: 8, Color: grey, Top: 3}))
 	}
 	if d.Supersedes != "" {
 		m.AddAutoRow(pdfdoc.TextCol(12, "Ce document remplace le document n° "+d.Supersedes+".", props.Text{Size: 8, Color: grey, Top: 1}))

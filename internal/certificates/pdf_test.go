@@ -44,9 +44,10 @@ func TestRenderPDF_FrenchTextReadBack(t *testing.T) {
 			"Enregistré au RNCP sous le n° 26291 · NSF 313t · ROME C1201", "Łukasz Nguyễn-Wiśniewski",
 			"qui a obtenu la certification le 1er octobre 2026", "CLERC-1", "Analyse d'un dossier de créance", "29/02/2024",
 			"N° CQP-CLERC-2026-000123-K", "https://cqp.example.test/verify/CQP-CLERC-2026-000123-K", "Fait le 22 novembre 2026",
-			"Signé électroniquement (Ed25519), clé abcdefghijklmnop"},
-			[]string{"Expire le", "Attestation"}},
-		{KindAttestation, []string{"ATTESTATION DE VALIDATION PARTIELLE", "Expire le", "28/02/2029", "01/10/2031",
+			"Signé électroniquement (Ed25519), clé abcdefghijklmnop", "est délivré à"},
+			[]string{"Valable jusqu'au", "Attestation", "délivré(e)"}},
+		{KindAttestation, []string{"ATTESTATION DE VALIDATION PARTIELLE", "est délivrée à", "Valable jusqu'au", "27/02/2029", "30/09/2031",
+			"valable jusqu'à la date indiquée, incluse",
 			"Relation écrite et téléphonique avec le débiteur", "N° ATT-CLERC-2026-000007-Q", "ne vaut pas certificat"},
 			[]string{"RNCP", "obtenu la certification"}},
 	} {

@@ -445,6 +445,11 @@ func initial(name string) string {
 
 // Public answers the verification of a number by anyone.
 func (s *Service) Public(ctx context.Context, number string) (PublicView, error) {
+	// Typed from a paper, a number comes in any case, with or without its
+	// dashes: the whole number, check character included, is still needed.
+	if body, check, ok := NormaliseNumber(number); ok && check != "" {
+		number = body + "-" + check
+	}
 	// The credentials (several kilobytes) are not shown here: not read.
 	r, err := s.lookup(ctx, number, "credentials")
 	if err != nil {

@@ -125,6 +125,27 @@ func (s *Service) Start(ctx context.Context, actor auth.User, id string, in Star
 	return s.view(ctx, actor, &a)
 }
 
+// OpenAttempt is the trainee's practice attempt on a scenario still open
+// (in progress and within its time), if any: the web page resumes it rather
+// than start a second timed one. The API's start always opens a new one,
+// as the contract says.
+func (s *Service) OpenAttempt(ctx context.Context, actor auth.User, scenarioID string) (string, bool, error) {
+	if actor.Role != auth.RoleCandidate || actor.CandidateID == nil {
+		return "", false, nil
+	}
+	var open []Attempt
+	err := s.db.WithContext(ctx).Select("id, status, deadline").
+		Where("candidate_id = ? AND scenario_id = ? AND mode = ? AND status = ?", *actor.CandidateID, scenarioID, Practice, InProgress).
+		Order("started_at DESC").Limit(1).Find(&open).Error
+	if err != nil {
+		return "", false, fmt.Errorf("open attempt: %w", err)
+	}
+	if len(open) == 0 || open[0].expired(s.now()) {
+		return "", false, nil
+	}
+	return open[0].ID, true, nil
+}
+
 // auditView is what the journal keeps of an attempt: its state, not the case.
 func auditView(a *Attempt) map[string]any {
 	return map[string]any{"candidate_id": a.CandidateID, "scenario": a.ScenarioID, "mode": a.Mode, "status": a.Status,

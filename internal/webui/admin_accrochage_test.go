@@ -41,6 +41,9 @@ func TestAccrochagePage_CompleteTheHolderThenDownloadTheFlow(t *testing.T) {
 	// The candidate's page says what is missing, and takes it.
 	cp := admin.get("/admin/candidates/" + c.ID)
 	cp.has(t, "État civil pour le SI CPF", "Manque pour la déclaration : nom de naissance, sexe")
+	if !strings.Contains(cp.Body, "Manque pour la déclaration\u00a0:") {
+		t.Error("the colon is not held by a non-breaking space")
+	}
 	wrong := admin.post("/admin/candidates/"+c.ID+"/identity", url.Values{"sex": {"F"}, "birth_name": {"Kowalska"},
 		"birth_place": {"Kraków"}, "birth_place_insee": {"75112"}, "birth_country": {"PL"}})
 	wrong.status(t, http.StatusUnprocessableEntity)

@@ -292,3 +292,17 @@ func TestAdminPages_DemoDataShowsAJuryAndDossiers(t *testing.T) {
 	admin.get("/admin/vae").has(t, "Ánh", "En attente de décision")
 	admin.get("/admin/vae?status=submitted").has(t, "Wiśniewski", "Dossier déposé")
 }
+
+// The journal reads as sentences: who did what to whom, the codes kept
+// small beside them.
+func TestAuditPage_SaysWhoDidWhatToWhom(t *testing.T) {
+	env := apptest.New(t)
+	c := env.Candidate(t, apptest.Names("Zofia", "Kowalska"))
+	env.Enroll(t, c.ID, clerc, "vae")
+	admin, _ := signedIn(t, env, auth.RoleAdmin)
+	page := admin.get("/admin/audit")
+	page.status(t, http.StatusOK)
+	page.has(t, "a enregistré le candidat", "a inscrit le candidat", "Zofia Kowalska", "candidate.create")
+	admin.get("/lang/en")
+	admin.get("/admin/audit").has(t, "recorded the candidate", "Zofia Kowalska")
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ancr/cqp/internal/candidates"
 	"github.com/ancr/cqp/internal/platform/audit"
 	"github.com/labstack/echo/v4"
 )
@@ -13,6 +14,9 @@ import (
 type auditRow struct {
 	audit.Entry
 	Actor         string
+	Verb          string // the action in words
+	Kind          string // the kind of record in words
+	Whom          string // the record's name, when it is a person
 	Before, After string // indented JSON
 }
 
@@ -45,8 +49,25 @@ func (ui *UI) auditLog(c echo.Context) error {
 			names[u.ID] = u.Name
 		}
 	}
+	var cids []string
 	for _, r := range rows {
-		ar := auditRow{Entry: r, Actor: names[r.ActorID], Before: indentJSON(r.Before), After: indentJSON(r.After)}
+		if r.Entity == "candidate" {
+			cids = append(cids, r.EntityID)
+		}
+	}
+	people, err := candidates.Names(ui.DB.WithContext(ctx), cids)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		ar := auditRow{Entry: r, Actor: names[r.ActorID], Before: indentJSON(r.Before), After: indentJSON(r.After),
+			Verb: auditVerb(p.Lang, r.Action), Kind: auditEntity(p.Lang, r.Entity)}
+		switch r.Entity {
+		case "candidate":
+			ar.Whom = people[r.EntityID]
+		case "user":
+			ar.Whom = names[r.EntityID]
+		}
 		if ar.Actor == "" {
 			ar.Actor = r.ActorID
 		}

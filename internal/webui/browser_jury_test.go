@@ -75,8 +75,20 @@ func TestBrowser_JuryScoresDeliberatesAndSigns(t *testing.T) {
 
 	b.submit(fmt.Sprintf("a.score-link[href$='/components/AGENT-1']"), "#score-form")
 	b.contains("Anaïs Leclerc", "AGENT-1")
+	b.contains("0 / 7 critères notés")
 	for _, c := range []string{"D1", "D2", "E1", "E2"} {
 		b.click(fmt.Sprintf(`input[name="level.AGENT-1.%s"][value="3"] + span`, c))
+	}
+	// The counter follows the taps; the component counts as scored only
+	// when every criterion is.
+	if got := b.text("#score-count strong"); got != "4 / 7" {
+		t.Errorf("counter after four taps: %q", got)
+	}
+	for _, c := range []string{"M1", "M2", "M3"} {
+		b.click(fmt.Sprintf(`input[name="level.AGENT-1.%s"][value="3"] + span`, c))
+	}
+	if got := b.text("#score-count strong"); got != "7 / 7" {
+		t.Errorf("counter after seven taps: %q", got)
 	}
 	b.do(chromedp.SendKeys(chromedp.CSS("#f-comment"), "Posture professionnelle, plan d'apurement réaliste."))
 	b.shot("jury-scoring")

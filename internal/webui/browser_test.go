@@ -153,9 +153,9 @@ func (b *tab) path() string {
 // contains fails unless the page's main text has every want.
 func (b *tab) contains(want ...string) {
 	b.t.Helper()
-	body := b.text("main")
+	body := plainSpaces(b.text("main"))
 	for _, w := range want {
-		if !strings.Contains(body, w) {
+		if !strings.Contains(body, plainSpaces(w)) {
 			b.t.Errorf("at %s the page lacks %q; text:\n%s", b.path(), w, body)
 		}
 	}
@@ -288,7 +288,7 @@ func TestBrowser_AdministratorFindsCandidatesEnrollsAndReadsTheJournal(t *testin
 	b.shot("admin-candidate")
 
 	b.open("/admin/audit?verify=1")
-	b.contains("Journal d'audit", "Chaîne d'intégrité intacte", "enrollment")
+	b.contains("Journal d'audit", "Chaîne d'intégrité intacte", "a inscrit le candidat", "a enregistré le candidat")
 	b.shot("admin-audit")
 
 	// English switch and back.
@@ -364,7 +364,8 @@ func TestBrowser_TraineeTakesAScenarioSeesFeedbackAndCannotOpenAdminPages(t *tes
 	}
 	b.shot("trainee-call")
 
-	b.submit("#submit-attempt", ".score-ring")
+	b.submit("#submit-attempt", "#confirm-submit")
+	b.submit("#confirm-submit-btn", ".score-ring")
 	b.contains("Copie rendue.", "Correction question par question")
 	if n := b.eval(`String(document.querySelectorAll(".item .rule, .item .feedback").length)`); n == "0" {
 		t.Error("the result shows no feedback and no rule")
@@ -421,13 +422,29 @@ func TestBrowser_AdministratorIssuesACertificateThePublicVerifiesItFromItsQRCode
 	b.submit(revoke, "#e-reason-"+number)
 	b.contains("Indiquez le motif de la révocation.")
 	b.do(chromedp.SendKeys(chromedp.CSS("#f-reason-"+number), "Décision du jury annulée."))
-	b.submit(revoke, ".flash")
+	// Final: the page asks once more, with the reason in full.
+	b.submit(revoke, "#confirm-revoke-"+number)
+	b.contains("Révoquer le document n° "+number+" ?", "Motif : Décision du jury annulée.")
+	b.shot("admin-candidate-revoke-confirm")
+	b.submit("#confirm-revoke-btn-"+number, ".flash")
 	b.contains("Document n° "+number+" révoqué.", "Décision du jury annulée.")
 	b.shot("admin-candidate-revoked")
 
 	pub.open(qr.Path)
 	pub.contains("RÉVOQUÉ", "Ce document a été révoqué le", "Anaïs É.")
 	pub.shot("verify-revoked")
+
+	// On a phone (390 px): the number typed by hand in lower case without
+	// dashes, the page found, nothing wider than the screen.
+	phone := newTab(t, env)
+	phone.do(chromedp.EmulateViewport(390, 844))
+	phone.open("/verify")
+	phone.do(chromedp.SendKeys(chromedp.CSS("#f-number"), strings.ToLower(strings.ReplaceAll(number, "-", ""))))
+	phone.submit("form.verify-form button[type=submit]", "#verify-status")
+	phone.contains("RÉVOQUÉ", number)
+	if w := phone.eval(`String(document.documentElement.scrollWidth <= window.innerWidth)`); w != "true" {
+		t.Errorf("the verification page is wider than a 390 px screen (%s)", phone.eval(`String(document.documentElement.scrollWidth)`))
+	}
 
 	// The register finds it by its number typed without dashes.
 	b.open("/admin/certificates?q=" + strings.ToLower(strings.ReplaceAll(number, "-", "")))

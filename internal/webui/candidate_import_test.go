@@ -88,7 +88,7 @@ func TestImportPage_AValidFileIsImportedWithProgressThenTheCount(t *testing.T) {
 		t.Errorf("htmx fragment: %s", frag.Body)
 	}
 	res := importResult(t, env, v, loc)
-	res.has(t, "1202 candidats importés.", "candidats.csv", "1202 ligne(s) de candidats")
+	res.has(t, "1202 candidats importés.", "candidats.csv", "1202 lignes de candidats")
 	if n := countCandidates(t, env, "") - before; n != 1202 {
 		t.Errorf("%d candidates written, want 1202", n)
 	}
@@ -113,7 +113,7 @@ func TestImportPage_BadLinesAreListedInFrenchAndNothingIsWritten(t *testing.T) {
 	before := countCandidates(t, env, "")
 	loc := v.postFile("/admin/candidates/import", nil, "candidats.csv", []byte(csv)).location(t)
 	res := importResult(t, env, v, loc)
-	res.has(t, "Import refusé : 3 ligne(s) en erreur sur 4 ; aucun candidat n'a été importé.", `<table id="bad-lines">`,
+	res.has(t, "Import refusé : 3 lignes en erreur sur 4 ; aucun candidat n'a été importé.", `<table id="bad-lines">`,
 		"Lignes à corriger", "Nom (last_name)", "Date de naissance (birth_date)", "date « 31/02/1990 » invalide",
 		"Adresse électronique (email)", "Envoyer un fichier corrigé")
 	for _, line := range []string{"3", "4", "5"} {

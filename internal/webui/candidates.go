@@ -128,6 +128,8 @@ type candidateShowData struct {
 	Documents []docRow
 	IssueOpts []option
 	SexOpts   []option
+	// CertTitle names each certification by its title, not its code.
+	CertTitle map[string]string
 	// IdentityMissing names, for a holder of a document, the civil status
 	// fields the SI CPF declaration still lacks.
 	IdentityMissing string
@@ -164,8 +166,10 @@ func (ui *UI) showCandidate(c echo.Context, p *page, status int) error {
 	if d.Components, err = ui.componentRows(ctx, id, p.Today); err != nil {
 		return err
 	}
+	d.CertTitle = map[string]string{}
 	for _, cert := range d.Certs {
 		d.CertOpts = append(d.CertOpts, option{cert.Code, cert.Title})
+		d.CertTitle[cert.Code] = cert.Title
 	}
 	if actor.Is(auth.RoleAdmin) {
 		if d.Documents, err = ui.docRows(ctx, actor, id); err != nil {

@@ -29,6 +29,18 @@ func (ui *UI) certificateRoutes(g *echo.Group) {
 	// Same path and same rate limit as before the web interface had it: the
 	// QR codes already printed point here.
 	g.GET("/verify/:number", ui.verifyPage, ui.Certificates.VerifyLimit())
+	g.GET("/verify", ui.verifyForm)
+}
+
+// verifyForm is where anyone types the number printed on a document; the
+// check itself is the number's page.
+func (ui *UI) verifyForm(c echo.Context) error {
+	if n := strings.TrimSpace(c.QueryParam("number")); n != "" {
+		return c.Redirect(http.StatusSeeOther, "/verify/"+url.PathEscape(n))
+	}
+	p := ui.newPage(c, "Vérification d'un document", "Document verification")
+	p.Data = verifyData{Form: true}
+	return ui.render(c, http.StatusOK, "verify", p)
 }
 
 // docRow is a document on a list, with its certification's title.
@@ -108,6 +120,11 @@ func (ui *UI) certificateRevoke(c echo.Context) error {
 	}
 	if strings.TrimSpace(form.Get("reason")) == "" {
 		err = httpx.Invalid(httpx.Field("reason", "Indiquez le motif de la révocation.", "Give the reason for revocation."))
+	} else if form.Get("confirm") != "yes" {
+		// A revocation cannot be undone: the page asks once more, with the
+		// document and the reason in full, before anything is written.
+		p.Form.Set("confirm_revoke", number)
+		return ui.showCandidate(c, p, http.StatusOK)
 	} else if _, err = ui.Certificates.Revoke(ctx, actor.ID, number, form.Get("reason")); err == nil {
 		return ui.redirect(c, "/admin/candidates/"+url.PathEscape(id), p.L("Document n° ", "Document no. ")+number+p.L(" révoqué.", " revoked."))
 	}
@@ -149,6 +166,7 @@ type verifyData struct {
 	Number string
 	Found  bool
 	View   certificates.PublicView
+	Form   bool // the form alone: no number asked yet
 }
 
 // verifyPage is the public check of a document by its number, for anyone

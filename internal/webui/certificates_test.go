@@ -78,11 +78,33 @@ func TestCertificates_AdminIssuesRevokesWithReasonAndThePublicPageFollows(t *tes
 	}
 	anon.get("/verify/CQP-CLERC-2026-999999-A").status(t, http.StatusNotFound)
 
+	// Typed from the paper: a field to type it in, any case, dashes or not.
+	form := anon.get("/verify")
+	form.status(t, http.StatusOK)
+	form.has(t, "Saisissez le numéro imprimé", `name="number"`, "Vérifier")
+	typed := strings.ToLower(strings.ReplaceAll(number, "-", ""))
+	redirect := anon.get("/verify?number=" + url.QueryEscape(" "+typed+" "))
+	if redirect.Status != http.StatusSeeOther || redirect.Header.Get("Location") != "/verify/"+typed {
+		t.Fatalf("form: %d → %q", redirect.Status, redirect.Header.Get("Location"))
+	}
+	found := anon.get("/verify/" + typed)
+	found.status(t, http.StatusOK)
+	found.has(t, "Document authentique et valide", number, "Vérifier un autre numéro")
+	env.Do(t, "GET", "/api/v1/verify/"+strings.ToLower(number), "", nil).Expect(t, http.StatusOK)
+
 	// Revocation needs a reason, shown next to that document's field.
 	res = admin.post(cpath+"/certificates/"+number+"/revoke", url.Values{"reason": {"  "}})
 	res.status(t, http.StatusUnprocessableEntity)
 	res.has(t, "Indiquez le motif de la révocation.", `id="e-reason-`+number+`"`)
+	// A revocation is final: the page asks once more before writing it.
 	res = admin.post(cpath+"/certificates/"+number+"/revoke", url.Values{"reason": {"Décision annulée par le tribunal."}})
+	res.status(t, http.StatusOK)
+	res.has(t, "Révoquer le document n° "+number+" ?", "La révocation est définitive", "Motif : Décision annulée par le tribunal.",
+		"Confirmer la révocation", `id="confirm-revoke-`+number+`"`)
+	if rec, _ := env.App.Certificates.Get(context.Background(), auth.User{ID: "x", Role: auth.RoleAdmin}, number); rec.RevokedAt != nil {
+		t.Fatal("revoked before the confirmation")
+	}
+	res = admin.post(cpath+"/certificates/"+number+"/revoke", url.Values{"reason": {"Décision annulée par le tribunal."}, "confirm": {"yes"}})
 	res.status(t, http.StatusSeeOther)
 	admin.get(cpath).has(t, "Révoqué", "Décision annulée par le tribunal.")
 	anon.get("/verify/"+number).has(t, "RÉVOQUÉ", "révoqué le 22 novembre 2026")

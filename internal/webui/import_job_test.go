@@ -33,7 +33,7 @@ func TestImportJob_SurvivesARestartAndIsSeenByItsAuthorOnly(t *testing.T) {
 	id := loc[strings.LastIndex(loc, "/")+1:]
 	waiting := v.get(loc)
 	waiting.status(t, http.StatusOK)
-	waiting.has(t, "Import en cours", "reprise.csv", "40 ligne(s) de candidats", `<progress id="import-progress"`)
+	waiting.has(t, "Import en cours", "reprise.csv", "40 lignes de candidats", `<progress id="import-progress"`)
 	if n := countCandidates(t, env, "last_name LIKE ?", "Redémarré%"); n != 0 {
 		t.Fatalf("%d candidates written before the job ran", n)
 	}

@@ -64,8 +64,11 @@ func (ui *UI) components(code string) []referential.Component {
 type candidateRow struct {
 	jury.AssignmentView
 	InConflict bool
-	Scored     map[string]bool // components the caller has scored
-	Decided    bool
+	// Scored holds the components the caller has scored on every
+	// criterion; Progress says "n / m" for each one begun.
+	Scored   map[string]bool
+	Progress map[string]string
+	Decided  bool
 }
 
 type juryData struct {
@@ -105,7 +108,7 @@ func (ui *UI) juryPage(c echo.Context) error {
 		d.Signed[s.UserID] = true
 	}
 	for _, a := range v.Candidates {
-		row := candidateRow{AssignmentView: a, Scored: map[string]bool{}, Decided: a.DeliberationID != nil}
+		row := candidateRow{AssignmentView: a, Scored: map[string]bool{}, Progress: map[string]string{}, Decided: a.DeliberationID != nil}
 		for _, e := range a.Exclusions {
 			row.InConflict = row.InConflict || e.UserID == actor.ID
 		}
@@ -116,7 +119,9 @@ func (ui *UI) juryPage(c echo.Context) error {
 			}
 			for _, e := range evs {
 				if e.MemberID == actor.ID {
-					row.Scored[e.Component] = true
+					n, m := len(e.Scores), len(ui.Jury.Grids()[e.Component].Criteria(""))
+					row.Scored[e.Component] = n >= m
+					row.Progress[e.Component] = fmt.Sprintf("%d / %d", n, m)
 				}
 			}
 		}
@@ -146,6 +151,17 @@ type scoreData struct {
 	Comment   string
 	Version   int // 0: not scored yet
 	Frozen    bool
+}
+
+// Scored counts the criteria with a level, saved or typed.
+func (d scoreData) Scored() int {
+	n := 0
+	for _, c := range d.Criteria {
+		if d.Levels[c.Code] > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // loadScore reads the caller's score sheet (the grid and their saved

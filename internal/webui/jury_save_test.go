@@ -23,7 +23,11 @@ func TestScorePage_SaveCostsTheSameWhateverTheJurysSize(t *testing.T) {
 		form := url.Values{"comment": {"Dossier étudié."}, "level.AGENT-1.D1": {"3"}, "level.AGENT-1.E1": {"2"}}
 		before := counter.Load()
 		v.post(path, form).status(t, http.StatusSeeOther)
-		return counter.Load() - before
+		n := counter.Load() - before
+		// Two criteria of seven: begun, not scored; the grid says so too.
+		v.get("/jury/"+juryID).has(t, "commencé (2 / 7 critères)")
+		v.get(path).has(t, "2 / 7", "critères notés", "le bloc compte comme noté quand chaque critère l'est")
+		return n
 	}
 	small, large := save(1), save(9)
 	if small != large {

@@ -290,7 +290,11 @@ func (ui *UI) renderBlock(c echo.Context, status int, name, block string, p *pag
 	h.Set("Content-Language", p.Lang)
 	h.Add("Vary", "Cookie, HX-Request")
 	c.Response().WriteHeader(status)
-	_, err := c.Response().Write(buf.Bytes())
+	page := buf.Bytes()
+	if p.Lang != "en" {
+		page = frenchSpaces(page)
+	}
+	_, err := c.Response().Write(page)
 	return err
 }
 

@@ -101,6 +101,12 @@ func (ui *UI) catalogue(c echo.Context) error {
 // startAttempt opens a practice attempt and goes to the player.
 func (ui *UI) startAttempt(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
+	// A second start of the same exercise resumes the one still open.
+	if id, ok, err := ui.Training.OpenAttempt(c.Request().Context(), actor, c.Param("id")); err != nil {
+		return err
+	} else if ok {
+		return ui.redirect(c, "/training/attempts/"+url.PathEscape(id), "")
+	}
 	v, err := ui.Training.Start(c.Request().Context(), actor, c.Param("id"), training.StartRequest{Mode: training.Practice})
 	if err != nil {
 		return err
@@ -139,6 +145,10 @@ type attemptData struct {
 	RemainingText string
 	Result        *scenario.Result
 	Case          []caseLine
+	// Confirm shows the last question before the copy is handed in, with
+	// the tasks still without an answer.
+	Confirm    bool
+	Unanswered []taskView
 }
 
 type caseLine struct{ Key, Value string }
@@ -157,6 +167,14 @@ func (ui *UI) attemptPage(c echo.Context) error {
 		d.RemainingText = fmt.Sprintf("%d:%02d", left/60, left%60)
 	} else {
 		d.RemainingText = p.L("Temps écoulé", "Time is up")
+	}
+	if c.QueryParam("confirm") == "1" {
+		d.Confirm = true
+		for _, t := range d.Tasks {
+			if !t.answered(a.Answers[t.ID]) {
+				d.Unanswered = append(d.Unanswered, t)
+			}
+		}
 	}
 	p.Data = d
 	if a.Status == training.InProgress && !a.Expired {
@@ -203,6 +221,27 @@ func buildAttempt(a training.AttemptView) attemptData {
 		d.Tasks = append(d.Tasks, tv)
 	}
 	return d
+}
+
+// answered tells whether a task has an answer worth the name: a call held
+// to its end, a choice made, a field filled.
+func (t taskView) answered(raw json.RawMessage) bool {
+	if t.Type == scenario.DialogueTask {
+		return t.Ended
+	}
+	switch strings.TrimSpace(string(raw)) {
+	case "", "null", `""`, "[]", "{}":
+		return false
+	}
+	if t.Type == scenario.PlanTask {
+		for _, v := range t.Fields {
+			if strings.TrimSpace(v) != "" {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 func paragraphs(s string) []string {
@@ -406,7 +445,17 @@ func (ui *UI) submitAttempt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := ui.Training.Submit(ctx, actor, id, answersFromForm(a, form)); err != nil {
+	answers := answersFromForm(a, form)
+	if form.Get("confirm") != "yes" {
+		// A copy handed in cannot be taken back: the answers on the page
+		// are saved, and the page asks once more, naming the tasks left
+		// without an answer.
+		if _, err := ui.Training.Save(ctx, actor, id, answers); err != nil {
+			return err
+		}
+		return ui.redirect(c, "/training/attempts/"+url.PathEscape(id)+"?confirm=1#confirm-submit", "")
+	}
+	if _, err := ui.Training.Submit(ctx, actor, id, answers); err != nil {
 		return err
 	}
 	p := ui.newPage(c, "", "")

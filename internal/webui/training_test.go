@@ -26,6 +26,11 @@ func TestTrainee_TakesACallScenarioAndReadsTheFeedback(t *testing.T) {
 	if !strings.HasPrefix(attempt, "/training/attempts/") {
 		t.Fatalf("start went to %q", attempt)
 	}
+	// Starting the same exercise again resumes it: no second timed attempt.
+	v.get("/training")
+	if again := v.post("/training/scenarios/agent4-appel-contestation/start", nil); again.Header.Get("Location") != attempt {
+		t.Fatalf("a second start went to %q, not back to %q", again.Header.Get("Location"), attempt)
+	}
 	pl := v.get(attempt)
 	pl.status(t, http.StatusOK)
 	pl.has(t, `class="countdown"`, `data-deadline="2026-11-22T10:20:00Z"`, "Fiche du dossier", `class="bubble them"`, "Rendre la copie")
@@ -56,7 +61,16 @@ func TestTrainee_TakesACallScenarioAndReadsTheFeedback(t *testing.T) {
 	}
 
 	hv := regexp.MustCompile(`name="t.call" value="([^"]*)"`).FindStringSubmatch(pl.Body)
-	sub := v.post("/training/attempts/"+base+"/submit", url.Values{"t.call": {hv[1]}})
+	// The copy is handed in after one more question, which names the
+	// tasks left without an answer.
+	ask := v.post("/training/attempts/"+base+"/submit", url.Values{"t.call": {hv[1]}})
+	ask.status(t, http.StatusSeeOther)
+	if loc := ask.Header.Get("Location"); !strings.HasSuffix(loc, "?confirm=1#confirm-submit") {
+		t.Fatalf("submit without confirmation went to %q", loc)
+	}
+	confirm := v.get(attempt + "?confirm=1")
+	confirm.has(t, "Rendre la copie ?", "Confirmer et rendre la copie", "Continuer à répondre")
+	sub := v.post("/training/attempts/"+base+"/submit", url.Values{"t.call": {hv[1]}, "confirm": {"yes"}})
 	sub.status(t, http.StatusSeeOther)
 	out := v.get(attempt)
 	out.status(t, http.StatusOK)

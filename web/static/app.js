@@ -49,8 +49,22 @@
     form.addEventListener("change", later);
   }
 
+  // The jury's grid: the count of criteria scored follows the taps.
+  function scoreCount(form) {
+    var out = document.getElementById("score-count");
+    if (!out) return;
+    var strong = out.querySelector("strong");
+    var total = out.getAttribute("data-total");
+    form.addEventListener("change", function () {
+      var done = {};
+      form.querySelectorAll("input[type=radio]:checked").forEach(function (r) { done[r.name] = true; });
+      if (strong) strong.textContent = Object.keys(done).length + " / " + total;
+    });
+  }
+
   function init(root) {
     root.querySelectorAll(".countdown[data-remaining]").forEach(start);
+    root.querySelectorAll("form#score-form").forEach(scoreCount);
     root.querySelectorAll("form[data-autosave]").forEach(autosave);
     var err = root.querySelector("#form-error");
     if (err) err.focus();

@@ -132,7 +132,22 @@ func NewEcho(o ServerOptions) *echo.Echo {
 		e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: o.Registry}),
 			metricsGuard(o.MetricsToken))
 	}
+	// Pages, JSON, CSS and scripts go compressed to clients that accept it
+	// (a page is 5 to 10 times smaller); files that are compressed already
+	// (PDF, XLSX, images, uploaded documents) and short answers go as they are.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024, Skipper: uncompressible}))
 	return e
+}
+
+// uncompressible tells the responses gzip would only slow down.
+func uncompressible(c echo.Context) bool {
+	p := c.Request().URL.Path
+	for _, suffix := range []string{".pdf", "/pdf", ".xlsx", ".png", ".jpg", ".jpeg", ".zip"} {
+		if strings.HasSuffix(p, suffix) {
+			return true
+		}
+	}
+	return p == "/metrics" || strings.Contains(p, "/documents/")
 }
 
 // bodyLimit refuses bodies over n bytes: at once from Content-Length, and
