@@ -114,15 +114,11 @@ func runBackup(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: cqp backup DIR")
 	}
-	db, err := openMigrated(ctx, env)
+	db, store, closeDB, err := openWithBlobs(ctx, env)
 	if err != nil {
 		return err
 	}
-	defer database.Close(db)
-	store, err := blobs.Open(ctx, env.cfg.Blobs())
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	rep, err := Backup(ctx, env.cfg, db, store, args[0])
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ancr/cqp/internal/platform/blobs"
 	"github.com/ancr/cqp/internal/platform/config"
 	"github.com/ancr/cqp/internal/platform/database"
 	"gorm.io/gorm"
@@ -117,6 +118,19 @@ func openMigrated(ctx context.Context, env *cliEnv) (*gorm.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openWithBlobs is openMigrated with the document store, for the commands
+// that read both (backup, blobs check); close releases the database.
+func openWithBlobs(ctx context.Context, env *cliEnv) (db *gorm.DB, store blobs.Store, close func(), err error) {
+	if db, err = openMigrated(ctx, env); err != nil {
+		return nil, nil, nil, err
+	}
+	if store, err = blobs.Open(ctx, env.cfg.Blobs()); err != nil {
+		database.Close(db)
+		return nil, nil, nil, err
+	}
+	return db, store, func() { database.Close(db) }, nil
 }
 
 func runMigrate(ctx context.Context, env *cliEnv, _ []string) error {

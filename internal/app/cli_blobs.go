@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ancr/cqp/internal/platform/blobs"
-	"github.com/ancr/cqp/internal/platform/database"
 	"github.com/ancr/cqp/internal/platform/secrets"
 )
 
@@ -18,15 +17,11 @@ func runBlobs(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) != 1 || args[0] != "check" {
 		return errors.New("usage: cqp blobs check")
 	}
-	db, err := openMigrated(ctx, env)
+	db, store, closeDB, err := openWithBlobs(ctx, env)
 	if err != nil {
 		return err
 	}
-	defer database.Close(db)
-	store, err := blobs.Open(ctx, env.cfg.Blobs())
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	rep, err := blobs.NewRefs(db, store, blobs.Temp(env.cfg.DataDir), time.Now).Check(ctx)
 	if err != nil {
 		return err
