@@ -62,6 +62,8 @@ type App struct {
 	Now  func() time.Time
 
 	seedFS fs.FS
+	// clock is the services' clock, moved only while the demo year loads.
+	clock *demoClock
 
 	// Jobs is the durable background work (message delivery, reminders,
 	// imports, batch issuance); Outbox the messages to people.
@@ -161,6 +163,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	// Every service reads the one clock; the demo year moves it through its
+	// past while it loads (demoClock), and nothing else does.
+	clock := newDemoClock(o.Now)
+	o.Now = clock.Now
 	if o.SeedFS == nil {
 		o.SeedFS = seed.FS
 	}
@@ -168,7 +174,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, seedFS: o.SeedFS}
+	a := &App{Cfg: cfg, Log: o.Logger, DB: db, Now: o.Now, seedFS: o.SeedFS, clock: clock}
 	fail := func(err error) (*App, error) {
 		_ = database.Close(db)
 		return nil, err

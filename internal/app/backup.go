@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ancr/cqp/internal/civil"
 	"io"
 	"io/fs"
 	"os"
@@ -129,7 +130,8 @@ func runBackup(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "PostgreSQL : sauvegardez la base avec pg_dump --format=custom --file=%s \"$CQP_DATABASE_URL\" (docs/operations.md)\n",
 			filepath.Join(args[0], "cqp.dump"))
 	}
-	fmt.Fprintf(env.stdout, "%d document(s) copié(s) (%d octets) depuis %s\n", rep.Documents, rep.Bytes, store.Describe())
+	fmt.Fprintf(env.stdout, "%s (%s) depuis %s\n", civil.Count("fr", rep.Documents, "document copié", "documents copiés"),
+		civil.Count("fr", int(rep.Bytes), "octet", "octets"), store.Describe())
 	if rep.MasterKey {
 		fmt.Fprintln(env.stdout, "clé maîtresse copiée (master.key) : gardez cette sauvegarde à l'abri, elle ouvre les clés de signature")
 	} else {
@@ -139,7 +141,7 @@ func runBackup(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "MANQUANT  %s\n", sum)
 	}
 	if len(rep.Missing) > 0 {
-		return fmt.Errorf("backup: %d document(s) missing from the store", len(rep.Missing))
+		return fmt.Errorf("backup: %s missing from the store", civil.Count("en", len(rep.Missing), "document", "documents"))
 	}
 	return nil
 }

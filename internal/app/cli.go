@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ancr/cqp/internal/civil"
 	"io"
 	"log/slog"
 	"net/http"
@@ -37,7 +38,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the web UI and the API (default)", runServe},
 		{"migrate", "apply the database migrations and exit", runMigrate},
-		{"seed", "load the referential (and the demo data when CQP_DEMO is on) and exit", runSeed},
+		{"seed", "load the referential (and the demo data when CQP_DEMO is on) and exit; seed --demo-year loads the demo year", runSeed},
 		{"rules", "rules evaluate FILE.json [--json]: what the law says about a debt file", runRules},
 		{"candidates", "candidates import FILE.csv: import candidates (all or nothing), with a progress bar", runCandidates},
 		{"bench", "bench seed N | bench candidates [ROUNDS] | bench backoffice [ROUNDS]: synthetic data and timings", runBench},
@@ -143,13 +144,45 @@ func runMigrate(ctx context.Context, env *cliEnv, _ []string) error {
 	return nil
 }
 
-func runSeed(ctx context.Context, env *cliEnv, _ []string) error {
-	a, err := New(ctx, env.cfg, Options{Logger: env.log})
+func runSeed(ctx context.Context, env *cliEnv, args []string) error {
+	cfg := env.cfg
+	year := false
+	for _, arg := range args {
+		if arg != "--demo-year" {
+			return errors.New("usage: cqp seed [--demo-year]")
+		}
+		year = true
+	}
+	if year {
+		// The demo year goes only into a database with nothing in it yet
+		// (the bootstrap administrator aside): mixed with real data it
+		// would put invented people on real juries.
+		check := cfg
+		check.Demo, check.DemoYear = false, false
+		a, err := New(ctx, check, Options{Logger: env.log})
+		if err != nil {
+			return err
+		}
+		used, err := a.hasData(ctx)
+		a.Close()
+		if err != nil {
+			return err
+		}
+		if used {
+			return errors.New("seed --demo-year: the database already holds accounts or candidates; the demo year loads only into an empty database")
+		}
+		cfg.Demo, cfg.DemoYear = true, true
+	}
+	start := time.Now()
+	a, err := New(ctx, cfg, Options{Logger: env.log})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	fmt.Fprintln(env.stdout, "referential loaded")
+	if year {
+		fmt.Fprintf(env.stdout, "demo year loaded in %s\n", time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }
 
@@ -181,7 +214,8 @@ func runAudit(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "audit chain BROKEN at row %d: %s (%d rows checked before it)\n", rep.BrokenAt, rep.Reason, rep.Checked)
 		return fmt.Errorf("audit chain broken at row %d", rep.BrokenAt)
 	}
-	fmt.Fprintf(env.stdout, "audit chain intact: %d rows, sealed, %d signed checkpoint(s) verified\n", rep.Checked, rep.Checkpoints)
+	fmt.Fprintf(env.stdout, "audit chain intact: %s, sealed, %s verified\n", civil.Count("en", int(rep.Checked), "row", "rows"),
+		civil.Count("en", int(rep.Checkpoints), "signed checkpoint", "signed checkpoints"))
 	return nil
 }
 

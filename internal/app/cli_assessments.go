@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ancr/cqp/internal/civil"
 	"io"
 	"io/fs"
 	"os"
@@ -44,7 +45,7 @@ func runAssessments(_ context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintln(env.stderr, "ERROR", p)
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("assessments check: %d problem(s)", len(problems))
+		return fmt.Errorf("assessments check: %s", civil.Count("en", len(problems), "problem", "problems"))
 	}
 	fmt.Fprintln(env.stdout, "assessments check: OK")
 	return nil
@@ -85,9 +86,9 @@ func CheckAssessments(content, gridFS fs.FS, p law.Parameters, w io.Writer) []er
 				mods++
 			}
 		}
-		fmt.Fprintf(w, "  %-8s %2d scenario(s), %d module(s)\n", comp, n, mods)
+		fmt.Fprintf(w, "  %-8s %s, %s\n", comp, civil.Count("en", n, "scenario", "scenarios"), civil.Count("en", mods, "module", "modules"))
 		if n < MinScenariosPerComponent {
-			errs = append(errs, fmt.Errorf("component %s: %d valid scenario(s), at least %d required", comp, n, MinScenariosPerComponent))
+			errs = append(errs, fmt.Errorf("component %s: %s, at least %d required", comp, civil.Count("en", n, "valid scenario", "valid scenarios"), MinScenariosPerComponent))
 		}
 		if mods == 0 {
 			errs = append(errs, fmt.Errorf("component %s: no valid training module", comp))

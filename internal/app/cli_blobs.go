@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ancr/cqp/internal/civil"
 	"time"
 
 	"github.com/ancr/cqp/internal/platform/blobs"
@@ -26,7 +27,8 @@ func runBlobs(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "%s : %d objet(s), %d octet(s) ; %d référencé(s) par la base\n", store.Describe(), rep.Objects, rep.Bytes, rep.Counted)
+	fmt.Fprintf(env.stdout, "%s : %s, %s ; %s par la base\n", store.Describe(), civil.Count("fr", rep.Objects, "objet", "objets"),
+		civil.Count("fr", int(rep.Bytes), "octet", "octets"), civil.Count("fr", rep.Counted, "référencé", "référencés"))
 	for _, k := range rep.Missing {
 		fmt.Fprintf(env.stdout, "MANQUANT  %s  (référencé, absent du stockage)\n", k)
 	}

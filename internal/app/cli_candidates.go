@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ancr/cqp/internal/civil"
 	"io"
 	"os"
 	"sync/atomic"
@@ -54,7 +55,7 @@ func runCandidates(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return describe(err)
 	}
-	fmt.Fprintf(env.stdout, "%d candidat(s) importé(s) depuis %s\n", res.Imported, args[1])
+	fmt.Fprintf(env.stdout, "%s depuis %s\n", civil.Count("fr", res.Imported, "candidat importé", "candidats importés"), args[1])
 	return nil
 }
 

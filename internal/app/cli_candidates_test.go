@@ -53,7 +53,7 @@ func TestCandidatesImportCommand_ShowsProgressAndIsAllOrNothing(t *testing.T) {
 	if err := app.Main(context.Background(), []string{"candidates", "import", good}, env, &out, &errb); err != nil {
 		t.Fatalf("good file: %v\n%s", err, errb.String())
 	}
-	if !strings.Contains(out.String(), "2500 candidat(s) importé(s)") {
+	if !strings.Contains(out.String(), "2500 candidats importés") {
 		t.Errorf("stdout %q", out.String())
 	}
 	bar := errb.String()

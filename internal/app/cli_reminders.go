@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ancr/cqp/internal/civil"
 )
 
 // runReminders is `cqp reminders send`: the dated reminders once, now, then
@@ -24,9 +25,11 @@ func runReminders(ctx context.Context, env *cliEnv, args []string) error {
 	if _, err := a.Jobs.RunDue(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "Rappels envoyés : %d échéance(s) à 6 mois, %d à 1 mois, %d liste(s) aux administrateurs, "+
-		"%d rappel(s) de travail de jury, %d délai(s) VAE proche(s) ; %d demande(s) VAE recevable(s) par silence.\n",
-		rep.Expiry6m, rep.Expiry1m, rep.AdminDigests, rep.JuryPending, rep.VAEDeadlines, rep.VAEImplicit)
+	n := func(k int, one, many string) string { return civil.Count("fr", k, one, many) }
+	fmt.Fprintf(env.stdout, "Rappels envoyés : %s à 6 mois, %d à 1 mois, %s aux administrateurs, %s de travail de jury, %s ; %s par silence.\n",
+		n(rep.Expiry6m, "échéance", "échéances"), rep.Expiry1m, n(rep.AdminDigests, "liste", "listes"),
+		n(rep.JuryPending, "rappel", "rappels"), n(rep.VAEDeadlines, "délai VAE proche", "délais VAE proches"),
+		n(rep.VAEImplicit, "demande VAE recevable", "demandes VAE recevables"))
 	if !a.Outbox.Configured() {
 		fmt.Fprintln(env.stdout, "CQP_SMTP_URL n'est pas défini : les messages sont conservés (not_configured), visibles dans « Messages ».")
 	}

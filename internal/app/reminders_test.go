@@ -120,7 +120,7 @@ func TestRemindersCommand_PrintsWhatItWrote(t *testing.T) {
 	if err := app.Main(context.Background(), []string{"reminders", "send"}, lookup, &out, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "Rappels envoyés : 0 échéance(s) à 6 mois") || !strings.Contains(out.String(), "not_configured") {
+	if !strings.Contains(out.String(), "Rappels envoyés : 0 échéance à 6 mois") || !strings.Contains(out.String(), "not_configured") {
 		t.Fatalf("output %q", out.String())
 	}
 }

@@ -136,11 +136,11 @@ func (id Identity) check(prefix string) []httpx.FieldError {
 				"The INSEE code of the birth place has five characters: the commune's (2A or 2B in Corsica), or 99 and the country's code for a birth abroad."))
 		case id.BirthCountry == "FR" && abroad:
 			fs = append(fs, httpx.Field(prefix+"birth_place_insee",
-				"Né(e) en France : le code INSEE est celui de la commune, il ne commence pas par 99.",
+				"Naissance en France : le code INSEE est celui de la commune, il ne commence pas par 99.",
 				"Born in France: the INSEE code is the commune's and does not start with 99."))
 		case id.BirthCountry != "" && id.BirthCountry != "FR" && !abroad:
 			fs = append(fs, httpx.Field(prefix+"birth_place_insee",
-				"Né(e) à l'étranger : le code INSEE est 99 suivi du code du pays (99134 pour l'Espagne, par exemple).",
+				"Naissance à l'étranger : le code INSEE est 99 suivi du code du pays (99134 pour l'Espagne, par exemple).",
 				"Born abroad: the INSEE code is 99 and the country's code (99134 for Spain, for instance)."))
 		}
 	}

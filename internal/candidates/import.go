@@ -280,7 +280,7 @@ func (d *duplicates) inFile(line int, nc NewCandidate) (httpx.FieldError, bool) 
 	}
 	k := hashKey(identityKey(nc.FirstName, nc.LastName, nc.BirthDate))
 	if first, ok := d.identity[k]; ok {
-		return lineField(line, "", fmt.Sprintf("%s %s, né(e) le %s, figure déjà à la ligne %d.", nc.FirstName, nc.LastName, nc.BirthDate.Numeric(), first),
+		return lineField(line, "", fmt.Sprintf("%s %s (date de naissance : %s) figure déjà à la ligne %d.", nc.FirstName, nc.LastName, nc.BirthDate.Numeric(), first),
 			fmt.Sprintf("%s %s, born %s, is already on line %d.", nc.FirstName, nc.LastName, nc.BirthDate, first)), true
 	}
 	d.identity[k] = line
@@ -325,7 +325,7 @@ func (s *Service) flushPending(d *duplicates, enc *json.Encoder, report func(...
 			report(lineField(p.line, "email", fmt.Sprintf("un candidat est déjà enregistré avec l'adresse « %s ».", p.nc.Email),
 				fmt.Sprintf("a candidate is already recorded with the address %q.", p.nc.Email)))
 		case identities[identityKey(p.nc.FirstName, p.nc.LastName, p.nc.BirthDate)]:
-			report(lineField(p.line, "", fmt.Sprintf("%s %s, né(e) le %s, est déjà enregistré(e).", p.nc.FirstName, p.nc.LastName, p.nc.BirthDate.Numeric()),
+			report(lineField(p.line, "", fmt.Sprintf("%s %s (date de naissance : %s) a déjà un dossier.", p.nc.FirstName, p.nc.LastName, p.nc.BirthDate.Numeric()),
 				fmt.Sprintf("%s %s, born %s, is already recorded.", p.nc.FirstName, p.nc.LastName, p.nc.BirthDate)))
 		default:
 			if err := enc.Encode(p.nc); err != nil {

@@ -67,9 +67,9 @@ func TestImport_DuplicatesInTheFileAndOnRecordAreReportedPerLine(t *testing.T) {
 		msgs[e.Field] = e.Message
 	}
 	for field, want := range map[string]string{
-		"lines[3]":            "Ligne 3 : Jerome PETIT, né(e) le 28/02/1988, figure déjà à la ligne 2.",
+		"lines[3]":            "Ligne 3 : Jerome PETIT (date de naissance : 28/02/1988) figure déjà à la ligne 2.",
 		"lines[4].email":      "Ligne 4, colonne « Courriel » : l'adresse « JEROME@example.fr » figure déjà à la ligne 2.",
-		"lines[5]":            "Ligne 5 : Anais Faure, né(e) le 08/07/1985, est déjà enregistré(e).",
+		"lines[5]":            "Ligne 5 : Anais Faure (date de naissance : 08/07/1985) a déjà un dossier.",
 		"lines[6].email":      "Ligne 6, colonne « Courriel » : un candidat est déjà enregistré avec l'adresse « anais@example.fr ».",
 		"lines[7].birth_date": "Ligne 7, colonne « Date de naissance » : date « 31/02/1990 » invalide : AAAA-MM-JJ ou JJ/MM/AAAA attendu.",
 	} {

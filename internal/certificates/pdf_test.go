@@ -59,6 +59,7 @@ func TestRenderPDF_FrenchTextReadBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		txt = pdftext.Plain(txt)
 		for _, w := range tc.want {
 			if !strings.Contains(txt, w) {
 				t.Errorf("%s: %q missing from\n%s", tc.kind, w, txt)

@@ -65,3 +65,15 @@ func appendPadded(b []byte, v, width int) []byte {
 	}
 	return append(b, s...)
 }
+
+// Count writes n with its noun agreed in lang ("en", else French): French
+// takes the singular for 0 and 1 (« 0 jour », « 1 jour », « 3 jours »),
+// English for 1 only. Every count shown to a person goes through here, so
+// no page, PDF or message writes « 1 candidats » or « jour(s) ».
+func Count(lang string, n int, one, many string) string {
+	w := many
+	if n == 1 || (n == 0 && lang != "en") {
+		w = one
+	}
+	return strconv.Itoa(n) + " " + w
+}

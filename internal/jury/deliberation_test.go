@@ -254,7 +254,7 @@ func TestMinutes_SignedAreFinalCorrectedByAdminAndPrinted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Join(strings.Fields(raw), " ") // cells wrap their text over lines
+	text := pdftext.Plain(strings.Join(strings.Fields(raw), " ")) // cells wrap their text over lines
 	var v jury.View
 	p.env.Do(t, "GET", p.path(""), p.admin, nil).JSON(t, &v)
 	want := []string{"PROCÈS-VERBAL", "Agent", "Paris — salle Molière", "Composition du jury",

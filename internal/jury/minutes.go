@@ -32,12 +32,14 @@ type MinutesCandidate struct {
 // decisions (corrections included, linked to what they replace) and the
 // signatures.
 type Minutes struct {
-	Jury       Jury               `json:"jury"`
-	Title      string             `json:"certification_title"`
-	Members    []Member           `json:"members"`
-	Candidates []MinutesCandidate `json:"candidates"`
-	Signatures []Signature        `json:"signatures"`
-	Final      bool               `json:"final"`
+	Jury  Jury   `json:"jury"`
+	Title string `json:"certification_title"`
+	// ComponentTitles names each component of the certification by code.
+	ComponentTitles map[string]string  `json:"component_titles"`
+	Members         []Member           `json:"members"`
+	Candidates      []MinutesCandidate `json:"candidates"`
+	Signatures      []Signature        `json:"signatures"`
+	Final           bool               `json:"final"`
 }
 
 // Sign records signatures of the minutes. The president signs first and
@@ -189,9 +191,17 @@ func (s *Service) Minutes(ctx context.Context, actor auth.User, juryID string) (
 		return Minutes{}, err
 	}
 	db := s.db.WithContext(ctx)
-	m := Minutes{Jury: j, Members: ms, Candidates: []MinutesCandidate{}, Signatures: []Signature{}, Final: j.Final()}
+	m := Minutes{Jury: j, Members: ms, Candidates: []MinutesCandidate{}, Signatures: []Signature{}, Final: j.Final(),
+		ComponentTitles: map[string]string{}}
 	if c, ok := s.ref.Certification(j.Certification); ok {
 		m.Title = c.Title
+		for _, comp := range c.Components {
+			m.ComponentTitles[comp.Code] = comp.Title
+		}
+	}
+	// The minutes name the president « présidente » when she is a woman.
+	if err := withGenders(db, m.Members); err != nil {
+		return m, err
 	}
 	var as []Assignment
 	if err := db.Where("jury_id = ?", juryID).Order("created_at, id").Find(&as).Error; err != nil {

@@ -32,7 +32,7 @@ func TestConvocations_MembersAndCandidatesWithOneCalendarEventUpdatedAndCancelle
 			t.Fatalf("subject %q text:\n%s", got[0].Subject, got[0].Text)
 		}
 	}
-	if !strings.Contains(srv.Find(messages.KindJuryConvocation, p.pros[0].Email)[0].Text, "comme président(e)") {
+	if !strings.Contains(srv.Find(messages.KindJuryConvocation, p.pros[0].Email)[0].Text, "Vous présiderez le jury du") {
 		t.Error("the president is not told")
 	}
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/pdfdoc"
 	"github.com/johnfercher/maroto/v2/pkg/components/col"
 	"github.com/johnfercher/maroto/v2/pkg/consts/align"
@@ -26,7 +27,20 @@ var (
 	}
 )
 
-func frDate(t time.Time) string { return t.UTC().Format("02/01/2006 à 15:04 UTC") }
+// frDate is an instant as the jury lived it: in Paris, « 10/12/2026 à 14 h 05 ».
+func frDate(t time.Time) string {
+	t = t.In(civil.Paris)
+	return civil.Of(t).Numeric() + fmt.Sprintf(" à %d h %02d", t.Hour(), t.Minute())
+}
+
+// presidentWords agrees the president's title with the person's gender:
+// the title and « du président » / « de la présidente ».
+func presidentWords(gender string) (title, of string) {
+	if gender == GenderFemale {
+		return "présidente", "de la présidente"
+	}
+	return "président", "du président"
+}
 
 // RenderMinutes prints the procès-verbal: the jury, its composition, each
 // candidate's decisions with their reasons (corrections shown with what
@@ -65,20 +79,25 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 	gap()
 
 	names := map[string]string{}
+	president, ofPresident := presidentWords("")
 	line("Composition du jury", props.Text{Style: fontstyle.Bold, Size: 12})
 	pros := 0
 	for _, mb := range m.Members {
 		names[mb.UserID] = mb.Name
+		if mb.UserID == m.Jury.PresidentID {
+			president, ofPresident = presidentWords(mb.Gender)
+		}
 		if mb.Category == Professional {
 			pros++
 		}
 		role := ""
 		if mb.UserID == m.Jury.PresidentID {
-			role = " — président"
+			role = " — " + president
 		}
 		addRow(doc, []string{mb.Name + role, categoryFR[mb.Category], mb.Organisation}, []int{4, 4, 4}, props.Text{})
 	}
-	line(fmt.Sprintf("%d membres, dont %d professionnels et %d représentants de l'organisme.", len(m.Members), pros, len(m.Members)-pros))
+	line(fmt.Sprintf("%s, dont %s et %s de l'organisme.", civil.Count("fr", len(m.Members), "membre", "membres"),
+		civil.Count("fr", pros, "professionnel", "professionnels"), civil.Count("fr", len(m.Members)-pros, "représentant", "représentants")))
 	gap()
 
 	line("Décisions", props.Text{Style: fontstyle.Bold, Size: 12})
@@ -107,11 +126,11 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 		for _, v := range c.Deliberation.Votes {
 			casting[v.Component] = v.Casting
 		}
-		addRow(doc, []string{"Bloc", "Décision", "Motif"}, []int{2, 3, 7}, bold)
+		addRow(doc, []string{"Bloc de compétences", "Décision", "Motif"}, []int{5, 3, 4}, bold)
 		for _, dec := range c.Decisions {
 			outcome := outcomeFR[dec.Outcome]
 			if casting[dec.Component] && dec.SupersedesID == nil {
-				outcome += " (voix prépondérante du président)"
+				outcome += " (voix prépondérante " + ofPresident + ")"
 			}
 			reason := dec.Reason
 			if dec.SupersedesID != nil {
@@ -124,7 +143,11 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 			if reason == "" {
 				reason = "—"
 			}
-			addRow(doc, []string{dec.Component, outcome, reason}, []int{2, 3, 7}, props.Text{})
+			block := dec.Component
+			if t := m.ComponentTitles[dec.Component]; t != "" {
+				block += " — " + t
+			}
+			addRow(doc, []string{block, outcome, reason}, []int{5, 3, 4}, props.Text{})
 		}
 	}
 	gap()
@@ -136,7 +159,7 @@ func RenderMinutes(m Minutes, printed time.Time) ([]byte, error) {
 	for _, sg := range m.Signatures {
 		who := names[sg.UserID]
 		if sg.UserID == m.Jury.PresidentID {
-			who += ", président du jury"
+			who += ", " + president + " du jury"
 		}
 		note := ""
 		if sg.RecordedBy != sg.UserID {

@@ -366,6 +366,8 @@ type Spread struct {
 	Max       int    `json:"max"`
 	Spread    int    `json:"spread"`
 	Flagged   bool   `json:"flagged"`
+	// Mean is the members' mean level, to two decimals.
+	Mean float64 `json:"mean"`
 }
 
 // Spreads computes, per criterion (in first-seen order), the gap between
@@ -374,6 +376,7 @@ type Spread struct {
 func Spreads(scores []Score) []Spread {
 	var order []string
 	by := map[string]*Spread{}
+	sum, n := map[string]int{}, map[string]int{}
 	for _, s := range scores {
 		sp, ok := by[s.Criterion]
 		if !ok {
@@ -382,13 +385,48 @@ func Spreads(scores []Score) []Spread {
 			order = append(order, s.Criterion)
 		}
 		sp.Min, sp.Max = min(sp.Min, s.Level), max(sp.Max, s.Level)
+		sum[s.Criterion] += s.Level
+		n[s.Criterion]++
 	}
 	out := make([]Spread, 0, len(order))
 	for _, c := range order {
 		sp := *by[c]
 		sp.Spread = sp.Max - sp.Min
 		sp.Flagged = sp.Spread >= SpreadThreshold
+		sp.Mean = math.Round(float64(sum[c])*100/float64(n[c])) / 100
 		out = append(out, sp)
+	}
+	return out
+}
+
+// MasteredMean is the mean level from which a criterion counts as mastered
+// in the suggestion: closer to level 3 (« maîtrisé ») than to level 2
+// (« en cours d'acquisition »).
+const MasteredMean = 2.5
+
+// Suggested outcomes of a component, shown to the jury before it decides.
+const (
+	SuggestValidated    = "validated"
+	SuggestNotValidated = "not_validated"
+	SuggestDiscuss      = "discuss" // a criterion is flagged: talk before deciding
+)
+
+// Suggest proposes an outcome for a component from its criteria's spreads:
+// to discuss while any criterion is flagged, validated when every criterion's
+// mean reaches MasteredMean, otherwise not validated; "" when nothing is
+// scored. It is only a suggestion: the jury is sovereign and decides.
+func Suggest(spreads []Spread) string {
+	if len(spreads) == 0 {
+		return ""
+	}
+	out := SuggestValidated
+	for _, sp := range spreads {
+		if sp.Flagged {
+			return SuggestDiscuss
+		}
+		if sp.Mean < MasteredMean {
+			out = SuggestNotValidated
+		}
 	}
 	return out
 }

@@ -275,13 +275,35 @@ func TestSpreads_FlagTwoLevelsOrMore(t *testing.T) {
 		{"a", "K4", 2},
 	})
 	want := []Spread{
-		{"K1", 3, 4, 1, false},
-		{"K2", 1, 3, 2, true},
-		{"K3", 1, 4, 3, true},
-		{"K4", 2, 2, 0, false},
+		{"K1", 3, 4, 1, false, 3.33},
+		{"K2", 1, 3, 2, true, 2},
+		{"K3", 1, 4, 3, true, 2.33},
+		{"K4", 2, 2, 0, false, 2},
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %+v", got)
+	}
+}
+
+// The suggestion's boundaries: a mean of exactly 2.5 is mastered, one
+// member a level lower (2.33 over three) is not; a flagged criterion asks
+// for discussion whatever the means.
+func TestSuggest_Boundaries(t *testing.T) {
+	cases := []struct {
+		name   string
+		scores []Score
+		want   string
+	}{
+		{"nothing scored", nil, ""},
+		{"mean 2.5 on two members", []Score{{"a", "K1", 2}, {"b", "K1", 3}, {"a", "K2", 3}, {"b", "K2", 3}}, SuggestValidated},
+		{"mean 2.33 on three members", []Score{{"a", "K1", 2}, {"b", "K1", 2}, {"c", "K1", 3}, {"a", "K2", 4}, {"b", "K2", 4}, {"c", "K2", 4}}, SuggestNotValidated},
+		{"mean 2.67 on three members", []Score{{"a", "K1", 3}, {"b", "K1", 2}, {"c", "K1", 3}}, SuggestValidated},
+		{"spread of two", []Score{{"a", "K1", 4}, {"b", "K1", 2}, {"c", "K1", 4}}, SuggestDiscuss},
+	}
+	for _, c := range cases {
+		if got := Suggest(Spreads(c.scores)); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
 	}
 }
 

@@ -264,10 +264,13 @@ type MemberScores struct {
 
 // ComponentScores is one component of the side-by-side view.
 type ComponentScores struct {
-	Component string          `json:"component"`
-	Members   []MemberScores  `json:"members"`
-	Spreads   []Spread        `json:"spreads"`
-	Flagged   []string        `json:"flagged_criteria"`
+	Component string         `json:"component"`
+	Members   []MemberScores `json:"members"`
+	Spreads   []Spread       `json:"spreads"`
+	Flagged   []string       `json:"flagged_criteria"`
+	// Suggested is the outcome the scores suggest (Suggest): validated,
+	// not_validated, discuss, or empty before any score.
+	Suggested string          `json:"suggested_outcome"`
 	Pairs     []PairAgreement `json:"agreement_pairs"`
 	Kappa     *float64        `json:"kappa_mean"`
 }
@@ -348,6 +351,7 @@ func (s *Service) Scores(ctx context.Context, actor auth.User, juryID, candidate
 			}
 		}
 		cs.Spreads = Spreads(all)
+		cs.Suggested = Suggest(cs.Spreads)
 		for _, sp := range cs.Spreads {
 			if sp.Flagged {
 				cs.Flagged = append(cs.Flagged, sp.Criterion)

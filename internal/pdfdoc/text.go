@@ -5,6 +5,8 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/ancr/cqp/internal/civil"
+
 	"github.com/johnfercher/maroto/v2/pkg/components/col"
 	"github.com/johnfercher/maroto/v2/pkg/components/text"
 	"github.com/johnfercher/maroto/v2/pkg/core"
@@ -77,8 +79,11 @@ func Printable(s string) string {
 }
 
 // Text is maroto's text component, drawn through Printable. Every PDF of
-// the product draws its text through here (a test holds the code to it).
-func Text(s string, p ...props.Text) core.Component { return text.New(Printable(s), p...) }
+// the product draws its text through here (a test holds the code to it),
+// with French typography's non-breaking spaces (civil.FrenchSpaces).
+func Text(s string, p ...props.Text) core.Component {
+	return text.New(Printable(civil.FrenchSpaces(s)), p...)
+}
 
 // TextCol is a column of size holding one Text.
 func TextCol(size int, s string, p ...props.Text) core.Col { return col.New(size).Add(Text(s, p...)) }

@@ -31,7 +31,7 @@ func TestText_DrawsAnyTextWithAFallbackGlyph(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := pdfdoc.Printable(in)
-	if !strings.Contains(out, "Motif : très bien") || !strings.Contains(want, "\uFFFD") || strings.ContainsRune(want, '\u0007') {
+	if !strings.Contains(out, "Motif\u00a0: très bien") || !strings.Contains(want, "\uFFFD") || strings.ContainsRune(want, '\u0007') {
 		t.Fatalf("printable %q, extracted:\n%s", want, out)
 	}
 }

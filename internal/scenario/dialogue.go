@@ -81,6 +81,16 @@ func flagsOf(r Reply, identityChecked bool) []string {
 // bestPath is the clean path (no ethics flag) that earns the most points.
 // Check guarantees the graph has no cycle, so the search ends.
 func (g *grader) bestPath(gr *graph) (float64, []string, error) {
+	start, ok := gr.nodeIdx[gr.d.Start]
+	if !ok {
+		return 0, nil, fmt.Errorf("start node %q is unknown", gr.d.Start)
+	}
+	return g.bestPathFrom(gr, start, false)
+}
+
+// bestPathFrom is the best clean path from node i, the identity of the
+// person on the line checked already or not.
+func (g *grader) bestPathFrom(gr *graph, from int, identityChecked bool) (float64, []string, error) {
 	type state struct {
 		node    int
 		checked bool
@@ -130,11 +140,7 @@ func (g *grader) bestPath(gr *graph) (float64, []string, error) {
 		memo[st] = out
 		return out, nil
 	}
-	start, ok := gr.nodeIdx[gr.d.Start]
-	if !ok {
-		return 0, nil, fmt.Errorf("start node %q is unknown", gr.d.Start)
-	}
-	b, err := visit(state{start, false}, 0)
+	b, err := visit(state{from, identityChecked}, 0)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -182,6 +188,11 @@ func (g *grader) dialogue(t Task, ans json.RawMessage) Item {
 		if err != nil {
 			return g.unreadableKey(t, err)
 		}
+		step, err := g.callStep(t, gr, node, ref.reply, checked, v, valid, rule)
+		if err != nil {
+			return g.unreadableKey(t, err)
+		}
+		it.Steps = append(it.Steps, step)
 		pts += v
 		if r.Feedback != "" {
 			notes = append(notes, g.r.render(r.Feedback))
@@ -201,6 +212,18 @@ func (g *grader) dialogue(t Task, ans json.RawMessage) Item {
 		checked = checked || slices.Contains(r.Technique, "identity_check")
 		node = gr.nodeIdx[r.Next]
 		ended = t.Dialogue.Nodes[node].End
+	}
+	if !ended {
+		// Where the call stopped: the line left without an answer, and the
+		// reply the best path takes there.
+		step := CallStep{Speaker: speakerOf(t.Dialogue.Nodes[node]), Line: g.r.render(t.Dialogue.Nodes[node].Line)}
+		if _, best, err := g.bestPathFrom(gr, node, checked); err == nil && len(best) > 0 {
+			exp := gr.public[best[0]]
+			step.Expected = g.r.render(t.Dialogue.Nodes[exp.node].Replies[exp.reply].Text)
+			step.Why = g.r.render(t.Dialogue.Nodes[exp.node].Replies[exp.reply].Feedback)
+		}
+		step.Rule = t.Rule
+		it.Steps = append(it.Steps, step)
 	}
 	var summary []string
 	var done, missing []string
@@ -231,8 +254,9 @@ func (g *grader) dialogue(t Task, ans json.RawMessage) Item {
 		it.Flags = flags
 		it.Points = 0
 		it.Rule = strings.Join(frules, " ; ")
-		it.Feedback = join("Appel échoué : manquement à la déontologie — "+strings.Join(names, ", ")+". Un tel manquement fait échouer l'épreuve, quels que soient les points obtenus.",
-			strings.Join(notes, " "), strings.Join(summary, " "))
+		failed := "Appel échoué : manquement à la déontologie — " + strings.Join(names, ", ") + ". Un tel manquement fait échouer l'épreuve, quels que soient les points obtenus."
+		it.Feedback = join(failed, strings.Join(notes, " "), strings.Join(summary, " "))
+		it.Summary = join(failed, strings.Join(summary, " "))
 		return it
 	}
 	it.Points = round2(pts)
@@ -245,5 +269,74 @@ func (g *grader) dialogue(t Task, ans json.RawMessage) Item {
 		head = fmt.Sprintf("Appel mené à son terme : %s point(s) sur %s.", frNum(it.Points), frNum(it.MaxPoints))
 	}
 	it.Feedback = join(head, strings.Join(notes, " "), strings.Join(summary, " "), g.r.render(t.Explain))
+	it.Summary = join(head, strings.Join(summary, " "), g.r.render(t.Explain))
 	return it
+}
+
+// CallStep is one exchange of a graded call, for the step-by-step feedback:
+// what the other party said, what the trainee answered and what it earned,
+// and, where another reply was better, the reply the best path takes there,
+// why, and the rule. The last step of a call left unfinished has no Said.
+type CallStep struct {
+	Speaker   string   `json:"speaker"`
+	Line      string   `json:"line"`
+	Said      string   `json:"said,omitempty"`
+	Points    float64  `json:"points"`
+	Good      bool     `json:"good"` // no better reply here: the best path's, or one worth as much
+	Feedback  string   `json:"feedback,omitempty"`
+	Expected  string   `json:"expected,omitempty"`  // the best reply, when Said is not as good
+	Why       string   `json:"why,omitempty"`       // the author's word on the best reply
+	Technique []string `json:"technique,omitempty"` // what the best reply puts to work (French names)
+	Flags     []string `json:"flags,omitempty"`     // ethics violations of Said
+	Rule      string   `json:"rule,omitempty"`
+}
+
+func speakerOf(n Node) string {
+	if n.Speaker == "" {
+		return "Débiteur"
+	}
+	return n.Speaker
+}
+
+// callStep grades one reply against the best clean continuation from its node.
+func (g *grader) callStep(t Task, gr *graph, node, reply int, checked bool, v float64, valid bool, rule string) (CallStep, error) {
+	n := t.Dialogue.Nodes[node]
+	r := n.Replies[reply]
+	st := CallStep{Speaker: speakerOf(n), Line: g.r.render(n.Line), Said: g.r.render(r.Text), Points: round2(v),
+		Feedback: g.r.render(r.Feedback)}
+	flags := flagsOf(r, checked)
+	var rules []string
+	for _, f := range flags {
+		st.Flags = append(st.Flags, EthicsFlags[f].FR)
+		rules = appendRules(rules, EthicsFlags[f].Rule)
+	}
+	if !valid {
+		rules = appendRules(rules, rule)
+	}
+	bestPts, best, err := g.bestPathFrom(gr, node, checked)
+	if err != nil {
+		return CallStep{}, err
+	}
+	// The reply is as good as the best when, clean, it leads to as many points.
+	if len(flags) == 0 && valid {
+		now := checked || slices.Contains(r.Technique, "identity_check")
+		if sub, _, err := g.bestPathFrom(gr, gr.nodeIdx[r.Next], now); err == nil && v+sub >= bestPts-1e-9 {
+			st.Good = true
+		}
+	}
+	if !st.Good && len(best) > 0 {
+		exp := gr.public[best[0]]
+		er := t.Dialogue.Nodes[exp.node].Replies[exp.reply]
+		st.Expected, st.Why = g.r.render(er.Text), g.r.render(er.Feedback)
+		for _, k := range er.Technique {
+			if name, ok := Techniques[k]; ok {
+				st.Technique = append(st.Technique, name)
+			}
+		}
+		if len(rules) == 0 {
+			rules = appendRules(rules, strings.Split(t.Rule, " ; ")...)
+		}
+	}
+	st.Rule = strings.Join(rules, " ; ")
+	return st, nil
 }

@@ -38,6 +38,8 @@ type Item struct {
 	Pending   bool             `json:"pending,omitempty"`
 	Flags     []string         `json:"flags,omitempty"`    // ethics violations of a dialogue
 	Criteria  []CriterionScore `json:"criteria,omitempty"` // a reviewed free-text item
+	Steps     []CallStep       `json:"steps,omitempty"`    // a call, exchange by exchange
+	Summary   string           `json:"summary,omitempty"`  // a call: Feedback less the reply-by-reply notes, which Steps hold
 }
 
 // CriterionScore is a trainer's mark on one rubric criterion.

@@ -27,14 +27,18 @@ type View struct {
 
 // PublicTask is a task as the trainee sees it.
 type PublicTask struct {
-	ID       string            `json:"id"`
-	Type     string            `json:"type"`
-	Prompt   string            `json:"prompt"`
-	Options  []PublicOption    `json:"options"`
-	Unit     string            `json:"unit,omitempty"` // number: "EUR" (answer in euros) or ""; date: "date"
-	Fields   []PublicField     `json:"fields,omitempty"`
-	Dialogue *PublicDialogue   `json:"dialogue,omitempty"`
-	Rubric   []PublicCriterion `json:"rubric,omitempty"`
+	ID       string          `json:"id"`
+	Type     string          `json:"type"`
+	Prompt   string          `json:"prompt"`
+	Options  []PublicOption  `json:"options"`
+	Unit     string          `json:"unit,omitempty"` // number: "EUR" (answer in euros) or ""; date: "date"
+	Fields   []PublicField   `json:"fields,omitempty"`
+	Dialogue *PublicDialogue `json:"dialogue,omitempty"`
+	// A free-text task says before submission how many points a trainer
+	// marks it on, not on what: its criteria would give the answer away.
+	// Rubric comes with the result (RevealRubrics).
+	MaxPoints float64           `json:"max_points,omitempty"`
+	Rubric    []PublicCriterion `json:"rubric,omitempty"`
 }
 
 type PublicOption struct {
@@ -121,13 +125,27 @@ func Public(s Scenario, c Case) View {
 				pt.Dialogue = publicDialogue(t.Dialogue, &r)
 			}
 		case FreeText:
-			for _, c := range t.Rubric {
-				pt.Rubric = append(pt.Rubric, PublicCriterion{Label: r.render(c.Label), Points: c.Points})
-			}
+			pt.MaxPoints = t.points()
 		}
 		v.Tasks = append(v.Tasks, pt)
 	}
 	return v
+}
+
+// RevealRubrics gives the free-text tasks of a submitted copy their marking
+// criteria, as the trainee reads them with the result.
+func RevealRubrics(s Scenario, c Case, tasks []PublicTask) {
+	r := renderer{s: s, in: &c.Input}
+	for i := range tasks {
+		t, ok := s.Task(tasks[i].ID)
+		if !ok || t.Type != FreeText {
+			continue
+		}
+		tasks[i].Rubric = nil
+		for _, cr := range t.Rubric {
+			tasks[i].Rubric = append(tasks[i].Rubric, PublicCriterion{Label: r.render(cr.Label), Points: cr.Points})
+		}
+	}
 }
 
 func publicDialogue(d *Dialogue, r *renderer) *PublicDialogue {

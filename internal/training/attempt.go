@@ -16,11 +16,13 @@ const (
 
 // Statuses of an attempt: in_progress → (submit) → pending_review when a
 // free-text item waits for a trainer, else graded; pending_review → graded
-// once every such item is reviewed.
+// once every such item is reviewed. A practice attempt in progress may be
+// abandoned instead: it keeps no result and counts in no progress.
 const (
 	InProgress    = "in_progress"
 	PendingReview = "pending_review"
 	Graded        = "graded"
+	Abandoned     = "abandoned"
 )
 
 // Attempt is one trainee's work on one drawn case of a scenario. The case is
@@ -114,8 +116,9 @@ type AttemptView struct {
 	Expired         bool                       `json:"expired"` // never submitted and the time is up: only a late submission remains
 	SubmittedAt     *time.Time                 `json:"submitted_at"`
 	Late            bool                       `json:"late"`
-	Released        *bool                      `json:"released,omitempty"` // exam attempts only: a jury has deliberated since
-	Seed            *int64                     `json:"seed,omitempty"`     // trainers and administrators only
+	AbandonedAt     *time.Time                 `json:"abandoned_at,omitempty"` // the last change of an abandoned attempt
+	Released        *bool                      `json:"released,omitempty"`     // exam attempts only: a jury has deliberated since
+	Seed            *int64                     `json:"seed,omitempty"`         // trainers and administrators only
 	Summary         string                     `json:"summary,omitempty"`
 	Case            map[string]any             `json:"case"`
 	Documents       []scenario.Document        `json:"documents"`
@@ -170,7 +173,7 @@ func (a *Attempt) summary(now time.Time, released, hidden bool) AttemptSummary {
 		out.Released = &r
 	}
 	switch {
-	case a.Status == InProgress:
+	case a.Status == InProgress, a.Status == Abandoned:
 	case hidden:
 		out.ResultHidden = true
 	default:

@@ -25,6 +25,7 @@ func (s *Service) Routes(g *echo.Group) {
 	g.GET("/attempts/:id", s.handleGet, learners)
 	g.PUT("/attempts/:id/answers", s.handleSave, learners)
 	g.POST("/attempts/:id/submit", s.handleSubmit, learners)
+	g.POST("/attempts/:id/abandon", s.handleAbandon, learners)
 	g.POST("/attempts/:id/review", s.handleReview, staff)
 	g.GET("/reviews", s.handleQueue, staff)
 	g.GET("/candidates/:id/progress", s.handleProgress, learners)
@@ -88,9 +89,10 @@ func (s *Service) handleModule(c echo.Context) error {
 func (s *Service) handleList(c echo.Context) error {
 	status := c.QueryParam("status")
 	switch status {
-	case "", InProgress, PendingReview, Graded:
+	case "", InProgress, PendingReview, Graded, Abandoned:
 	default:
-		return httpx.Invalid(httpx.Field("status", "Statut inconnu : in_progress, pending_review ou graded.", "unknown status: in_progress, pending_review or graded"))
+		return httpx.Invalid(httpx.Field("status", "Statut inconnu : in_progress, pending_review, graded ou abandoned.",
+			"unknown status: in_progress, pending_review, graded or abandoned"))
 	}
 	return httpx.List(c, func(after string, limit int) ([]AttemptSummary, string, error) {
 		return s.List(c.Request().Context(), auth.Caller(c), ListQuery{CandidateID: c.QueryParam("candidate_id"),
@@ -131,6 +133,14 @@ func (s *Service) handleSubmit(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Service) handleAbandon(c echo.Context) error {
+	v, err := s.Abandon(c.Request().Context(), auth.Caller(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 func (s *Service) handleReview(c echo.Context) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/ancr/cqp/internal/candidates"
@@ -196,6 +198,9 @@ type ScenarioProgress struct {
 	Last          *float64   `json:"last_percent"`
 	LastAt        *time.Time `json:"last_at"`
 	Passed        bool       `json:"passed"` // at least one final result passed
+	// Missed are the rules of the answers marked wrong on this scenario,
+	// with the module that teaches them.
+	Missed []MissedRule `json:"missed,omitempty"`
 }
 
 // ComponentProgress is a trainee's record on one component.
@@ -204,6 +209,20 @@ type ComponentProgress struct {
 	Passed    int                `json:"passed"` // scenarios passed
 	Total     int                `json:"total"`
 	Scenarios []ScenarioProgress `json:"scenarios"`
+	// Missed are the rules the trainee's marked answers on the component's
+	// scenarios got wrong, most often first (at most MaxMissed).
+	Missed []MissedRule `json:"missed"`
+}
+
+// MaxMissed is how many missed rules a component lists.
+const MaxMissed = 5
+
+// MissedRule is a rule cited by marked answers found wrong, with how often,
+// and the module that teaches it (the module of the scenario last missed on).
+type MissedRule struct {
+	Rule   string `json:"rule"`
+	Count  int    `json:"count"`
+	Module string `json:"module,omitempty"`
 }
 
 // ModuleProgress is a module with the trainee's completion.
@@ -228,17 +247,21 @@ type Progress struct {
 type record struct {
 	best     map[string]scenario.Best
 	progress map[string]*ScenarioProgress
+	missed   map[string]map[string]*MissedRule // scenario id → rule → count
 }
 
-func (s *Service) record(ctx context.Context, actor auth.User, candidateID string) (record, error) {
+func (s *Service) record(ctx context.Context, actor auth.User, candidateID string, withMissed bool) (record, error) {
 	var rows []Attempt
-	err := s.db.WithContext(ctx).Select("id", "candidate_id", "scenario_id", "component", "mode", "status", "submitted_at",
-		"percent", "passed").Where("candidate_id = ? AND status <> ?", candidateID, InProgress).
+	cols := []string{"id", "candidate_id", "scenario_id", "component", "mode", "status", "submitted_at", "percent", "passed"}
+	if withMissed {
+		cols = append(cols, "result")
+	}
+	err := s.db.WithContext(ctx).Select(cols).Where("candidate_id = ? AND status NOT IN ?", candidateID, []string{InProgress, Abandoned}).
 		Order("submitted_at, id").Find(&rows).Error
 	if err != nil {
 		return record{}, fmt.Errorf("progress %s: %w", candidateID, err)
 	}
-	r := record{best: map[string]scenario.Best{}, progress: map[string]*ScenarioProgress{}}
+	r := record{best: map[string]scenario.Best{}, progress: map[string]*ScenarioProgress{}, missed: map[string]map[string]*MissedRule{}}
 	for i := range rows {
 		a := &rows[i]
 		p := r.progress[a.ScenarioID]
@@ -267,9 +290,70 @@ func (s *Service) record(ctx context.Context, actor auth.User, candidateID strin
 			if b, ok := r.best[a.ScenarioID]; !ok || better(scenario.Best{Percent: pct, Passed: a.Passed}, b) {
 				r.best[a.ScenarioID] = scenario.Best{Percent: pct, Passed: a.Passed}
 			}
+			if withMissed {
+				r.countMissed(a)
+			}
 		}
 	}
 	return r, nil
+}
+
+// countMissed counts the rules of the items a marked attempt got wrong.
+func (r *record) countMissed(a *Attempt) {
+	res := a.result()
+	if res == nil {
+		return
+	}
+	m := r.missed[a.ScenarioID]
+	if m == nil {
+		m = map[string]*MissedRule{}
+		r.missed[a.ScenarioID] = m
+	}
+	for _, it := range res.Items {
+		if it.Correct || it.Pending {
+			continue
+		}
+		for _, rule := range strings.Split(it.Rule, " ; ") {
+			if rule = strings.TrimSpace(rule); rule == "" {
+				continue
+			}
+			if m[rule] == nil {
+				m[rule] = &MissedRule{Rule: rule}
+			}
+			m[rule].Count++
+		}
+	}
+}
+
+// TopMissed adds up the rules missed on the scenarios, most often first (at
+// most MaxMissed), each with the module of a scenario it was missed on.
+func TopMissed(scenarios []ScenarioProgress) []MissedRule {
+	sum := map[string]*MissedRule{}
+	for _, sp := range scenarios {
+		for _, m := range sp.Missed {
+			if sum[m.Rule] == nil {
+				sum[m.Rule] = &MissedRule{Rule: m.Rule}
+			}
+			sum[m.Rule].Count += m.Count
+			if m.Module != "" {
+				sum[m.Rule].Module = m.Module
+			}
+		}
+	}
+	out := make([]MissedRule, 0, len(sum))
+	for _, m := range sum {
+		out = append(out, *m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Rule < out[j].Rule
+	})
+	if len(out) > MaxMissed {
+		out = out[:MaxMissed]
+	}
+	return out
 }
 
 // Progress is a trainee's record per component, and their modules'
@@ -278,7 +362,7 @@ func (s *Service) Progress(ctx context.Context, actor auth.User, candidateID str
 	if err := s.visibleCandidate(ctx, s.db, actor, candidateID); err != nil {
 		return Progress{}, err
 	}
-	rec, err := s.record(ctx, actor, candidateID)
+	rec, err := s.record(ctx, actor, candidateID, true)
 	if err != nil {
 		return Progress{}, err
 	}
@@ -292,13 +376,19 @@ func (s *Service) Progress(ctx context.Context, actor auth.User, candidateID str
 			if p := rec.progress[id]; p != nil {
 				sp = *p
 			}
-			sp.Title, sp.PassMark = sc.Title, sc.Mark()
+			sp.Title, sp.PassMark, sp.Missed = sc.Title, sc.Mark(), nil
+			for _, m := range rec.missed[id] {
+				m.Module = ix.moduleOf[id]
+				sp.Missed = append(sp.Missed, *m)
+			}
+			sort.Slice(sp.Missed, func(i, j int) bool { return sp.Missed[i].Rule < sp.Missed[j].Rule })
 			cp.Scenarios = append(cp.Scenarios, sp)
 			cp.Total++
 			if sp.Passed {
 				cp.Passed++
 			}
 		}
+		cp.Missed = TopMissed(cp.Scenarios)
 		out.Components = append(out.Components, cp)
 	}
 	for _, m := range ix.cat.Modules {
@@ -356,7 +446,7 @@ func (s *Service) Modules(ctx context.Context, actor auth.User, candidateID stri
 		if err := s.visibleCandidate(ctx, s.db, actor, candidateID); err != nil {
 			return nil, err
 		}
-		r, err := s.record(ctx, actor, candidateID)
+		r, err := s.record(ctx, actor, candidateID, false)
 		if err != nil {
 			return nil, err
 		}

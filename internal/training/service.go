@@ -40,6 +40,19 @@ func alreadySubmitted() error {
 		"This attempt has already been submitted: it can no longer be changed.")
 }
 
+func alreadyAbandoned() error {
+	return httpx.Conflict("abandoned", "Cette tentative a été abandonnée : elle ne peut plus être modifiée.",
+		"This attempt was abandoned: it can no longer be changed.")
+}
+
+// closed is the refusal to change an attempt no longer in progress.
+func closed(a *Attempt) error {
+	if a.Status == Abandoned {
+		return alreadyAbandoned()
+	}
+	return alreadySubmitted()
+}
+
 // StartRequest opens an attempt. A trainee opens a practice attempt for
 // themselves; an administrator opens an exam attempt for a candidate, at
 // the moment they sit it (the clock starts then).
@@ -238,6 +251,10 @@ func (s *Service) view(ctx context.Context, actor auth.User, a *Attempt) (Attemp
 	if a.Mode == Exam {
 		v.Released = &released
 	}
+	if a.Status == Abandoned {
+		at := a.UpdatedAt
+		v.AbandonedAt = &at
+	}
 	if actor.Is(auth.RoleAdmin, auth.RoleTrainer) {
 		seed := a.Seed
 		v.Seed = &seed
@@ -247,12 +264,19 @@ func (s *Service) view(ctx context.Context, actor auth.User, a *Attempt) (Attemp
 	if sc, ok := s.scenario(a.ScenarioID); ok {
 		pv := scenario.Public(sc, scenario.Draw(sc, a.Seed))
 		v.DurationMinutes, v.Summary, v.Case, v.Documents, v.Tasks = sc.DurationMinutes, pv.Summary, pv.Case, pv.Documents, pv.Tasks
+		// The replies of a call come in an order of the attempt's own: the
+		// same for its trainee and its reviewer, another for the next attempt.
+		scenario.ShuffleReplies(v.Tasks, a.ID)
 	}
-	if a.Status != InProgress {
+	if a.Status != InProgress && a.Status != Abandoned {
 		if hidden {
 			v.ResultHidden = true
 		} else {
 			v.Result = a.result()
+			// Handed in, a free-text answer may be read against its criteria.
+			if sc, ok := s.scenario(a.ScenarioID); ok {
+				scenario.RevealRubrics(sc, scenario.Draw(sc, a.Seed), v.Tasks)
+			}
 		}
 	}
 	return v, nil
@@ -304,7 +328,7 @@ func (s *Service) Save(ctx context.Context, actor auth.User, id string, answers 
 	}
 	for range saveRetries {
 		if a.Status != InProgress {
-			return SaveResult{}, alreadySubmitted()
+			return SaveResult{}, closed(a)
 		}
 		now := s.now().UTC()
 		if now.After(a.Deadline.Add(Grace)) {
@@ -360,7 +384,7 @@ func (s *Service) Submit(ctx context.Context, actor auth.User, id string, last m
 		return Outcome{}, err
 	}
 	if a.Status != InProgress {
-		return Outcome{}, alreadySubmitted()
+		return Outcome{}, closed(a)
 	}
 	sc, ok := s.scenario(a.ScenarioID)
 	if !ok {
@@ -421,6 +445,43 @@ func (s *Service) Submit(ctx context.Context, actor auth.User, id string, last m
 		out.Result = &res
 	}
 	return out, nil
+}
+
+// Abandon closes a practice attempt in progress without a result, at its
+// trainee's request: it is kept (and journaled) but counts in no progress and
+// no best score. A copy handed in, or an attempt already abandoned, is a
+// conflict; an exam is handed in, never abandoned.
+func (s *Service) Abandon(ctx context.Context, actor auth.User, id string) (AttemptView, error) {
+	a, err := s.owned(ctx, actor, id)
+	if err != nil {
+		return AttemptView{}, err
+	}
+	if a.Status != InProgress {
+		return AttemptView{}, closed(a)
+	}
+	if a.Mode == Exam {
+		return AttemptView{}, httpx.Conflict("exam_attempt", "Une épreuve d'examen ne s'abandonne pas : rendez la copie.",
+			"An exam attempt cannot be abandoned: submit it.")
+	}
+	now := s.now().UTC()
+	before := auditView(a)
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		upd := tx.Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, InProgress).
+			Updates(map[string]any{"status": Abandoned, "version": a.Version + 1, "updated_at": now})
+		if upd.Error != nil {
+			return fmt.Errorf("abandon attempt %s: %w", a.ID, upd.Error)
+		}
+		if upd.RowsAffected == 0 {
+			return alreadySubmitted() // a submission won the race
+		}
+		a.Status, a.Version, a.UpdatedAt = Abandoned, a.Version+1, now
+		return audit.Record(tx, now, audit.Event{ActorID: actor.ID, Action: "training.attempt.abandon", Entity: "training_attempt",
+			EntityID: a.ID, Before: before, After: auditView(a)})
+	})
+	if err != nil {
+		return AttemptView{}, err
+	}
+	return s.view(ctx, actor, a)
 }
 
 // ReviewRequest is a trainer's marking of the free-text items of an attempt.

@@ -1004,7 +1004,7 @@ func (s *Service) Submit(ctx context.Context, actor auth.User, id string) (Dossi
 		}
 		d.Status, d.SubmittedAt, d.SubmittedBy, d.UpdatedAt = StatusSubmitted, &now, actor.ID, now
 		return s.record(tx, actor, d, "vae.submit", "Dossier déposé : il n'est plus modifiable.",
-			fmt.Sprintf("%d expérience(s), %d justificatif(s)", len(d.Experiences), len(d.Documents)), "vae_dossier", id, before, d)
+			civil.Count("fr", len(d.Experiences), "expérience", "expériences")+", "+civil.Count("fr", len(d.Documents), "justificatif", "justificatifs"), "vae_dossier", id, before, d)
 	})
 	return d, err
 }

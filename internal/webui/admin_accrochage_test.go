@@ -47,7 +47,7 @@ func TestAccrochagePage_CompleteTheHolderThenDownloadTheFlow(t *testing.T) {
 	wrong := admin.post("/admin/candidates/"+c.ID+"/identity", url.Values{"sex": {"F"}, "birth_name": {"Kowalska"},
 		"birth_place": {"Kraków"}, "birth_place_insee": {"75112"}, "birth_country": {"PL"}})
 	wrong.status(t, http.StatusUnprocessableEntity)
-	wrong.has(t, "Né(e) à l'étranger : le code INSEE est 99 suivi du code du pays")
+	wrong.has(t, "Naissance à l'étranger : le code INSEE est 99 suivi du code du pays")
 	admin.post("/admin/candidates/"+c.ID+"/identity", url.Values{"sex": {"F"}, "birth_name": {"Kowalska"},
 		"birth_place": {"Kraków"}, "birth_place_insee": {"99122"}, "birth_country": {"pl"}}).status(t, http.StatusSeeOther)
 	admin.get("/admin/accrochage").has(t, "prêt", "Télécharger le flux XML (1)")

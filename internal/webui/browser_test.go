@@ -356,7 +356,10 @@ func TestBrowser_TraineeTakesAScenarioSeesFeedbackAndCannotOpenAdminPages(t *tes
 		if b.eval(`document.querySelector(".reply-btn") ? "yes" : "no"`) == "no" {
 			break
 		}
-		b.submit(".reply-btn", ".chat")
+		// A reply swaps the call in place (htmx): no new page.
+		n := b.eval(`String(document.querySelectorAll(".chat > li").length)`)
+		b.click(".reply-btn")
+		b.waitJS(`document.querySelectorAll(".chat > li").length > ` + n)
 	}
 	b.contains("Fin de l'appel.")
 	if checked := b.eval(`String(document.querySelectorAll("main input[type=radio]:checked").length)`); checked != "1" {

@@ -161,3 +161,146 @@ func TestBrowser_AdministratorImportsCandidatesFromACSVFile(t *testing.T) {
 		t.Errorf("%d candidates imported, want %d", n, rows)
 	}
 }
+
+// replyClear tells, for every button of the call (its replies and the
+// restart), whether it is on the screen and is what a tap at its middle
+// would hit (not the sticky bar, whose "Rendre la copie" a tap used to
+// reach), or why not.
+const replyClear = `(() => {
+  const bad = [];
+  const bar = document.querySelector(".sticky-bottom");
+  document.querySelectorAll("#call-call button").forEach(btn => {
+    const r = btn.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) { bad.push(btn.value + " off screen " + r.top + "–" + r.bottom); return; }
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    if (!hit || !btn.contains(hit)) { bad.push(btn.value + " covered by " + (hit ? hit.outerHTML.slice(0, 80) : "nothing")); return; }
+    if (bar) {
+      const b = bar.getBoundingClientRect();
+      if (r.bottom > b.top && r.top < b.bottom) bad.push(btn.value + " under the sticky bar");
+    }
+  });
+  return bad.join("; ");
+})()`
+
+// The call played to its end on a 1280 × 800 screen by tapping replies: each
+// reply swaps the call in place (no page load), the new line is read out by
+// the live region, the replies stay on screen and clear of the sticky bar,
+// and the copy is never handed in by a tap.
+func TestBrowser_TraineePlaysTheCallByTappingRepliesOnAShortScreen(t *testing.T) {
+	env := demoEnv(t)
+	b := newTab(t, env)
+	b.do(chromedp.EmulateViewport(1280, 800))
+	b.login("candidat@demo.cqp.fr", "Candidat-2026")
+	b.submit("#s-agent4-appel-contestation button[type=submit]", "#call-call")
+	id := strings.TrimPrefix(b.path(), "/training/attempts/")
+	b.axe("player")
+	// The page is not reloaded during the call: this mark would be lost.
+	b.eval(`window.__cqpCall = "1"; "1"`)
+	// The author's best path (r1, r3, r5, r8), tapped wherever the
+	// attempt's order puts each reply.
+	for i, reply := range []string{"call:r1", "call:r3", "call:r5", "call:r8"} {
+		if bad := b.eval(replyClear); bad != "" {
+			t.Fatalf("before reply %d: %s", i+1, bad)
+		}
+		lines := b.eval(`String(document.querySelectorAll("#call-call .chat > li").length)`)
+		b.do(chromedp.Click(chromedp.CSS(`#call-call .reply-btn[value="` + reply + `"]`)))
+		b.waitJS(`document.querySelectorAll("#call-call .chat > li").length > ` + lines)
+		// The swap done, the script brings the call into view and moves the
+		// focus to the first reply, or to the end of the call (the clicked
+		// button is gone with the old block).
+		b.waitJS(`!!document.activeElement && !!document.activeElement.closest("#call-call") &&
+			(document.activeElement.matches(".reply-btn") || document.activeElement.matches(".call-end"))`)
+		if b.eval(`window.__cqpCall || ""`) != "1" {
+			t.Fatalf("reply %d reloaded the page (now at %s)", i+1, b.path())
+		}
+		newest := b.eval(`document.querySelector("#call-call .chat > li:last-child").innerText`)
+		live := b.eval(`document.querySelector("#call-live-call").innerText`)
+		if last := strings.TrimPrefix(strings.TrimSpace(newest), "Débiteur"); live == "" || !strings.Contains(plainSpaces(live), plainSpaces(strings.TrimSpace(last))) {
+			t.Errorf("reply %d: the live region says %q, the newest line is %q", i+1, live, newest)
+		}
+		// The newest line is on screen, above the bar.
+		if off := b.eval(`(() => { const r = document.querySelector("#now-call").getBoundingClientRect();
+			const bar = document.querySelector(".sticky-bottom").getBoundingClientRect();
+			return r.top >= 0 && r.bottom <= bar.top ? "" : r.top + "–" + r.bottom + " bar at " + bar.top; })()`); off != "" {
+			t.Errorf("reply %d: the newest line is out of view: %s", i+1, off)
+		}
+		var status string
+		if err := env.App.DB.Table("training_attempts").Select("status").Where("id = ?", id).Scan(&status).Error; err != nil {
+			t.Fatal(err)
+		}
+		if status != "in_progress" {
+			t.Fatalf("reply %d: the attempt is %s", i+1, status)
+		}
+	}
+	b.contains("Fin de l'appel.")
+	if n := b.eval(`String(document.querySelectorAll("#call-call .reply-btn").length)`); n != "0" {
+		t.Errorf("%s replies after the end of the call", n)
+	}
+	if p := b.path(); p != "/training/attempts/"+id {
+		t.Errorf("the call ended at %s", p)
+	}
+	b.shot("trainee-call-short-screen")
+	b.axe("player after the call")
+
+	// The copy, handed in, gives full marks for the call.
+	b.submit("#submit-attempt", "#confirm-submit")
+	b.submit("#confirm-submit-btn", ".score-ring")
+	if txt := b.text("#it-call"); !strings.Contains(txt, "Juste") {
+		t.Errorf("the best path is graded %q", txt)
+	}
+}
+
+// After a call that broke the code of conduct, the result names the breach
+// and goes through the call reply by reply; an open exercise is abandoned
+// after one more question; « Mes progrès », a module's page and the
+// catalogue tell where the trainee stands. Every page passes axe-core.
+func TestBrowser_TraineeReadsTheCallStepByStepAbandonsAndFollowsProgress(t *testing.T) {
+	env := demoEnv(t)
+	b := newTab(t, env)
+	b.do(chromedp.EmulateViewport(1280, 800))
+	b.login("candidat@demo.cqp.fr", "Candidat-2026")
+	b.axe("catalogue")
+	b.submit("#s-agent4-appel-contestation button[type=submit]", "#call-call")
+	// The case documents keep their lines.
+	if n := b.eval(`String(document.querySelector(".casefile .doc p").innerText.split("\n").length)`); n == "1" {
+		t.Error("the case document is shown as one run-on line")
+	}
+	for _, reply := range []string{"call:r1", "call:r3", "call:r6"} {
+		lines := b.eval(`String(document.querySelectorAll("#call-call .chat > li").length)`)
+		b.do(chromedp.Click(chromedp.CSS(`#call-call .reply-btn[value="` + reply + `"]`)))
+		b.waitJS(`document.querySelectorAll("#call-call .chat > li").length > ` + lines)
+	}
+	b.submit("#submit-attempt", "#confirm-submit")
+	b.axe("confirm submission")
+	b.submit("#confirm-submit-btn", ".score-ring")
+	b.contains("Manquement à la déontologie", "menace", "L'appel, réplique par réplique", "Réponse attendue", "Règle")
+	if strings.Contains(b.text("main"), "threat") {
+		t.Error("the result shows the grader's code")
+	}
+	b.shot("trainee-result-call-steps")
+	b.axe("result")
+
+	// Abandon an open exercise, after confirming.
+	b.open("/training")
+	b.submit("#s-clerc1-recevabilite-facture-artisan button[type=submit]", "#player")
+	b.submit("#abandon-attempt", "#confirm-abandon")
+	b.contains("Abandonner l'exercice ?", "ne comptera pas dans vos progrès")
+	b.axe("confirm abandon")
+	b.submit("#confirm-abandon-btn", ".flash")
+	b.contains("Exercice abandonné : il ne compte pas dans vos progrès.")
+	if p := b.path(); p != "/training" {
+		t.Errorf("after abandoning at %s", p)
+	}
+	if got := b.eval(`document.querySelector("#s-agent4-appel-contestation .tile-status").textContent`); !strings.Contains(got, "à retravailler") || !strings.Contains(got, "meilleur score") {
+		t.Errorf("the call's tile says %q", got)
+	}
+	b.axe("catalogue with results")
+
+	b.submit(`a[href="/training/progress"]`, "#p-AGENT-4")
+	b.contains("Mes progrès", "Règles les plus souvent manquées", "revoir le module", "Avant l'épreuve", "meilleur score", "dernier score")
+	b.shot("trainee-progress")
+	b.axe("progress")
+	b.submit(`#p-AGENT-4 a[href="/training/modules/agent-4"]`, ".course")
+	b.contains("Communiquer dans le respect de la déontologie", "Les exercices du module")
+	b.axe("module")
+}

@@ -13,7 +13,7 @@ import (
 type dashboardData struct {
 	Candidates   int64
 	Enrollments  int64
-	Decisions    int64
+	Decisions    int
 	SuccessRate  float64 // of all component decisions in force, percent
 	ByPathway    chart
 	ByComponent  chart
@@ -112,7 +112,7 @@ func (ui *UI) componentChart(p *page, f reporting.Dashboard, d *dashboardData) {
 		total += t.Total
 		ok += t.Validated
 	}
-	d.Decisions = total
+	d.Decisions = int(total)
 	if total > 0 {
 		d.SuccessRate = 100 * float64(ok) / float64(total)
 	}

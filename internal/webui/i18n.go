@@ -203,7 +203,7 @@ func formatInstant(lang string, t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	lt := t.In(paris)
+	lt := t.In(civil.Paris)
 	d := civil.Of(lt)
 	if lang == "en" {
 		return formatDate(lang, d) + lt.Format(" 15:04")

@@ -81,6 +81,17 @@ type juryData struct {
 	Names      map[string]string
 	Minutes    jury.Minutes
 	Signed     map[string]bool
+	// CanSign: the caller sits on the jury, has not signed, and signing is
+	// possible now (the president once a deliberation is recorded; the
+	// others once the president has signed).
+	CanSign bool
+	// Due names the members whose signature is still awaited, once the
+	// minutes have something to sign.
+	Due []string
+	// Decided counts the candidates deliberated upon.
+	Decided int
+	// PresidentGender agrees « le président » / « la présidente ».
+	PresidentGender string
 }
 
 // juryPage shows a jury's composition, its candidates with what the caller
@@ -107,6 +118,20 @@ func (ui *UI) juryPage(c echo.Context) error {
 	for _, s := range m.Signatures {
 		d.Signed[s.UserID] = true
 	}
+	for _, a := range v.Candidates {
+		if a.DeliberationID != nil {
+			d.Decided++
+		}
+	}
+	for _, mb := range v.Members {
+		if mb.UserID == v.PresidentID {
+			d.PresidentGender = mb.Gender
+		}
+		if (v.Final() || d.Decided > 0) && !d.Signed[mb.UserID] {
+			d.Due = append(d.Due, mb.Name)
+		}
+	}
+	d.CanSign = d.Member && !d.Signed[actor.ID] && (v.Final() || (actor.ID == v.PresidentID && d.Decided > 0))
 	for _, a := range v.Candidates {
 		row := candidateRow{AssignmentView: a, Scored: map[string]bool{}, Progress: map[string]string{}, Decided: a.DeliberationID != nil}
 		for _, e := range a.Exclusions {

@@ -251,7 +251,7 @@ func (ui *UI) newPage(c echo.Context, titleFR, titleEN string) *page {
 	lang := httpx.Lang(c)
 	p := &page{
 		Lang: lang, Path: c.Request().URL.Path, Query: c.QueryParams(), CSRF: csrfToken(c),
-		AssetV: ui.views.assetV, Today: civil.Of(ui.Now().In(paris)),
+		AssetV: ui.views.assetV, Today: civil.Of(ui.Now().In(civil.Paris)),
 		HX: c.Request().Header.Get("HX-Request") == "true",
 	}
 	p.Title = p.L(titleFR, titleEN)
@@ -292,7 +292,7 @@ func (ui *UI) renderBlock(c echo.Context, status int, name, block string, p *pag
 	c.Response().WriteHeader(status)
 	page := buf.Bytes()
 	if p.Lang != "en" {
-		page = frenchSpaces(page)
+		page = civil.FrenchSpacesHTML(page)
 	}
 	_, err := c.Response().Write(page)
 	return err

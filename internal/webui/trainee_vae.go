@@ -258,11 +258,16 @@ func (p *page) Plural(n int, fr1, frN, en1, enN string) string {
 }
 
 func (p *page) plural(n int, fr1, frN, en1, enN string) string {
-	w := p.L(frN, enN)
-	if n == 1 || (n == 0 && p.Lang != "en") {
-		w = p.L(fr1, en1)
+	return civil.Count(p.Lang, n, p.L(fr1, en1), p.L(frN, enN))
+}
+
+// President is the jury president's title agreed with their gender
+// (« présidente », « président »).
+func (p *page) President(gender string) string {
+	if gender == auth.GenderFemale {
+		return p.L("présidente", "president")
 	}
-	return strconv.Itoa(n) + " " + w
+	return p.L("président", "president")
 }
 
 // FileSize writes a file size in kio/Mio.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ancr/cqp/internal/candidates"
+	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/auth"
 	"github.com/ancr/cqp/internal/platform/httpx"
 	"github.com/ancr/cqp/internal/scenario"
@@ -21,16 +22,9 @@ import (
 // answers (autosave), grades once and applies the ownership rule. The pages
 // only translate between form fields and the service's JSON answers.
 
-type catalogueGroup struct {
-	Component string
-	Title     string
-	Progress  *training.ComponentProgress
-	Scenarios []training.ScenarioEntry
-}
-
 type catalogueData struct {
 	Candidate candidates.Candidate
-	Groups    []catalogueGroup
+	Groups    []exerciseGroup
 	Open      []training.AttemptSummary // in progress, to resume
 	Recent    []training.AttemptSummary // submitted, newest first
 	Ledger    []componentRow
@@ -57,39 +51,25 @@ func (ui *UI) catalogue(c echo.Context) error {
 	if d.Candidate, err = ui.Candidates.Get(ctx, actor, id); err != nil {
 		return err
 	}
-	prog, err := ui.Training.Progress(ctx, actor, id)
-	if err != nil {
-		return err
-	}
-	byComp := map[string]*training.ComponentProgress{}
-	for i := range prog.Components {
-		byComp[prog.Components[i].Component] = &prog.Components[i]
-	}
-	idx := map[string]int{}
-	for _, e := range ui.Training.Scenarios() {
-		i, ok := idx[e.Component]
-		if !ok {
-			g := catalogueGroup{Component: e.Component, Title: e.Component, Progress: byComp[e.Component]}
-			if comp, ok := ui.Referential.Component(e.Component); ok {
-				g.Title = comp.Title
-			}
-			d.Groups = append(d.Groups, g)
-			i = len(d.Groups) - 1
-			idx[e.Component] = i
-		}
-		d.Groups[i].Scenarios = append(d.Groups[i].Scenarios, e)
-	}
 	attempts, _, err := ui.Training.List(ctx, actor, training.ListQuery{CandidateID: id, Limit: 200})
 	if err != nil {
 		return err
 	}
+	open := map[string]string{}
 	for i := len(attempts) - 1; i >= 0; i-- {
 		a := attempts[i]
 		if a.Status == training.InProgress && !a.Expired {
 			d.Open = append(d.Open, a)
-		} else if a.Status != training.InProgress && len(d.Recent) < 8 {
+			if _, ok := open[a.Scenario]; !ok && a.Mode == training.Practice {
+				open[a.Scenario] = a.ID
+			}
+		} else if a.Status != training.InProgress && a.Status != training.Abandoned && len(d.Recent) < 8 {
 			d.Recent = append(d.Recent, a)
 		}
+	}
+	// A block's counter counts the exercises shown under it.
+	if d.Groups, err = ui.exerciseGroups(ctx, actor, id, open); err != nil {
+		return err
 	}
 	if d.Ledger, err = ui.componentRows(ctx, id, p.Today); err != nil {
 		return err
@@ -127,6 +107,34 @@ type taskView struct {
 	Path     string // dialogue reply ids, comma-separated
 	Item     *scenario.Item
 	Feedback []string
+	Ethics   []ethicsFlag // the call's violations, named
+}
+
+// ethicsFlag is a violation of the code of conduct as the result names it
+// (the grader's code, e.g. "disclosure", is never shown).
+type ethicsFlag struct{ FR, EN, Rule string }
+
+var ethicsEN = map[string]string{
+	"threat":        "threat",
+	"pressure":      "pressure or harassment",
+	"disclosure":    "disclosure of the debt to a third party",
+	"impersonation": "posing as a commissaire de justice",
+}
+
+func ethicsFlags(codes []string) []ethicsFlag {
+	var out []ethicsFlag
+	for _, c := range codes {
+		f, ok := scenario.EthicsFlags[c]
+		if !ok {
+			f.FR = c
+		}
+		en := ethicsEN[c]
+		if en == "" {
+			en = f.FR
+		}
+		out = append(out, ethicsFlag{FR: f.FR, EN: en, Rule: f.Rule})
+	}
+	return out
 }
 
 type bubble struct {
@@ -149,6 +157,8 @@ type attemptData struct {
 	// the tasks still without an answer.
 	Confirm    bool
 	Unanswered []taskView
+	// ConfirmAbandon asks once more before an open exercise is abandoned.
+	ConfirmAbandon bool
 }
 
 type caseLine struct{ Key, Value string }
@@ -176,6 +186,7 @@ func (ui *UI) attemptPage(c echo.Context) error {
 			}
 		}
 	}
+	d.ConfirmAbandon = c.QueryParam("abandon") == "1" && a.Mode == training.Practice
 	p.Data = d
 	if a.Status == training.InProgress && !a.Expired {
 		return ui.render(c, http.StatusOK, "trainee/player", p)
@@ -216,7 +227,12 @@ func buildAttempt(a training.AttemptView) attemptData {
 			tv.Value = scalarText(raw)
 		}
 		if tv.Item != nil {
-			tv.Feedback = paragraphs(tv.Item.Feedback)
+			fb := tv.Item.Feedback
+			if len(tv.Item.Steps) > 0 && tv.Item.Summary != "" {
+				fb = tv.Item.Summary // the replies' notes are in the steps
+			}
+			tv.Feedback = paragraphs(fb)
+			tv.Ethics = ethicsFlags(tv.Item.Flags)
 		}
 		d.Tasks = append(d.Tasks, tv)
 	}
@@ -389,8 +405,9 @@ func formScalar(v, unit string) any {
 	return v
 }
 
-// saveAttempt autosaves (htmx/fetch: a one-line status) or, for a reply in
-// the call or a plain form post, saves and shows the player again.
+// saveAttempt autosaves (htmx/fetch: a one-line status), or for a reply in
+// the call saves and answers the call again (htmx) or the page at the newest
+// line (a plain form post), or for the "Save" button shows the player again.
 func (ui *UI) saveAttempt(c echo.Context) error {
 	actor, _ := auth.UserFrom(c)
 	ctx := c.Request().Context()
@@ -405,7 +422,11 @@ func (ui *UI) saveAttempt(c echo.Context) error {
 	}
 	p := ui.newPage(c, a.Title, a.Title)
 	res, err := ui.Training.Save(ctx, actor, id, answersFromForm(a, form))
-	if c.Request().Header.Get("HX-Request") == "true" && form.Get("_reply") == "" && form.Get("_restart") == "" {
+	call := form.Get("_restart")
+	if r := form.Get("_reply"); r != "" {
+		call, _, _ = strings.Cut(r, ":")
+	}
+	if p.HX && call == "" {
 		msg := ""
 		if err != nil {
 			pr, ok := httpx.AsProblem(err)
@@ -414,21 +435,58 @@ func (ui *UI) saveAttempt(c echo.Context) error {
 			}
 			msg = p.T("form.not_saved", p.L(pr.FR, pr.EN))
 		} else {
-			msg = p.T("form.saved_at", res.SavedAt.In(paris).Format("15:04:05"))
+			msg = p.T("form.saved_at", res.SavedAt.In(civil.Paris).Format("15:04:05"))
 		}
 		return c.String(http.StatusOK, msg)
 	}
+	target := "/training/attempts/" + url.PathEscape(id)
 	if err != nil {
+		if pr, ok := httpx.AsProblem(err); ok && p.HX && pr.Status < 500 {
+			// A reply refused (time up, copy handed in elsewhere): the
+			// whole page again, with the reason.
+			return ui.redirect(c, target, p.L(pr.FR, pr.EN))
+		}
 		return err
 	}
-	target := "/training/attempts/" + url.PathEscape(id)
-	if r := form.Get("_reply"); r != "" {
-		task, _, _ := strings.Cut(r, ":")
-		target += "#task-" + url.PathEscape(task)
-	} else if t := form.Get("_restart"); t != "" {
-		target += "#task-" + url.PathEscape(t)
+	if call != "" {
+		a.Answers = res.Answers
+		if p.HX {
+			// htmx swaps the call alone: the page stays where it is.
+			f, ok := callFragmentOf(a, call)
+			if !ok {
+				return ui.redirect(c, target, "")
+			}
+			p.Data = f
+			return ui.renderBlock(c, http.StatusOK, "trainee/player", "call-fragment", p)
+		}
+		// Without script the page comes back at the newest line, with the
+		// replies under it (a page scrolled to the task's title left them
+		// under the sticky bar).
+		target += "#now-" + url.PathEscape(call)
 	}
 	return ui.redirect(c, target, p.T("form.saved"))
+}
+
+// callFragment is one call as htmx swaps it after a reply, with the newest
+// line of the other party for the live region.
+type callFragment struct {
+	taskView
+	Attempt string
+	Newest  *bubble
+}
+
+func callFragmentOf(a training.AttemptView, task string) (callFragment, bool) {
+	for _, tv := range buildAttempt(a).Tasks {
+		if tv.ID != task || tv.Type != scenario.DialogueTask {
+			continue
+		}
+		f := callFragment{taskView: tv, Attempt: a.ID}
+		if n := len(tv.Chat); n > 0 && !tv.Chat[n-1].Mine {
+			f.Newest = &tv.Chat[n-1]
+		}
+		return f, true
+	}
+	return callFragment{}, false
 }
 
 // submitAttempt hands the copy in with the answers on the page, then shows
@@ -460,4 +518,24 @@ func (ui *UI) submitAttempt(c echo.Context) error {
 	}
 	p := ui.newPage(c, "", "")
 	return ui.redirect(c, "/training/attempts/"+url.PathEscape(id), p.L("Copie rendue.", "Submitted."))
+}
+
+// abandonAttempt abandons an open practice exercise, after one more
+// question: it is then closed without a result and left out of the progress.
+func (ui *UI) abandonAttempt(c echo.Context) error {
+	actor, _ := auth.UserFrom(c)
+	id := c.Param("id")
+	form, err := formOf(c)
+	if err != nil {
+		return err
+	}
+	if form.Get("confirm") != "yes" {
+		return ui.redirect(c, "/training/attempts/"+url.PathEscape(id)+"?abandon=1#confirm-abandon", "")
+	}
+	if _, err := ui.Training.Abandon(c.Request().Context(), actor, id); err != nil {
+		return err
+	}
+	p := ui.newPage(c, "", "")
+	return ui.redirect(c, "/training", p.L("Exercice abandonné : il ne compte pas dans vos progrès.",
+		"Exercise abandoned: it does not count in your progress."))
 }

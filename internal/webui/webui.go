@@ -6,12 +6,10 @@ package webui
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Paris must resolve on a bare container too
 
 	"github.com/ancr/cqp/internal/accrochage"
 	"github.com/ancr/cqp/internal/candidates"
@@ -29,16 +27,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
-
-var paris = mustLoad("Europe/Paris")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Errorf("load %s: %w", name, err)) // embedded tzdata: cannot fail
-	}
-	return loc
-}
 
 // Deps are the services the pages sit on, all required. DB is given to the
 // platform's audit journal (its page) and to Jobs to enqueue an import;
@@ -136,6 +124,9 @@ func (ui *UI) Routes(e *echo.Echo) {
 	trainee.GET("/attempts/:id", ui.attemptPage)
 	trainee.POST("/attempts/:id/save", ui.saveAttempt)
 	trainee.POST("/attempts/:id/submit", ui.submitAttempt)
+	trainee.POST("/attempts/:id/abandon", ui.abandonAttempt)
+	trainee.GET("/progress", ui.progressPage)
+	trainee.GET("/modules/:id", ui.modulePage)
 	ui.traineeVAERoutes(trainee)
 	ui.supportRoutes(g, trainee, admin)
 

@@ -118,11 +118,12 @@ func (p page) has(t *testing.T, want ...string) {
 	}
 }
 
-// plainSpaces reads the non-breaking spaces of French typography (the
-// pages put them before « : ; ? ! % » and after «) as plain ones: the tests
-// of content compare words; TestFrenchSpaces tests the spaces.
+// plainSpaces reads French typography (the non-breaking spaces before
+// « : ; ? ! % » and after «, the typographic apostrophe) as typed on a
+// keyboard: the tests of content compare words; civil's tests test the
+// typography.
 func plainSpaces(s string) string {
-	return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s)
+	return strings.NewReplacer("\u00a0", " ", "\u202f", " ", "’", "'").Replace(s)
 }
 
 func (p page) status(t *testing.T, want int) {

@@ -37,6 +37,9 @@
     function save() {
       timer = null;
       var body = new URLSearchParams(new FormData(form));
+      // A call is saved by its own replies (htmx): an autosave in flight
+      // with the path before the last reply must not write it back.
+      form.querySelectorAll(".call input[type=hidden][name]").forEach(function (i) { body.delete(i.name); });
       fetch(form.getAttribute("data-autosave"), {
         method: "POST", body: body, credentials: "same-origin",
         headers: { "HX-Request": "true", "X-CSRF-Token": token ? token.value : "" }
@@ -62,7 +65,39 @@
     });
   }
 
+  // The call in the player: after htmx swaps in the debtor's next line,
+  // the newest line and the replies are brought into view above the sticky
+  // action bar (a reply under it would be a tap on "Rendre la copie"), and
+  // the focus goes to the first reply (or the end of the call).
+  function callSwapped(call) {
+    var lines = call.querySelectorAll(".chat > li");
+    var last = lines.length ? lines[lines.length - 1] : null;
+    var bar = document.querySelector(".sticky-bottom");
+    var limit = window.innerHeight - (bar ? bar.offsetHeight : 0) - 12;
+    // The whole block down to its last button (the restart) clears the bar.
+    var over = call.getBoundingClientRect().bottom - limit;
+    if (over > 0) window.scrollBy({ top: over, behavior: "instant" });
+    if (last) {
+      var top = last.getBoundingClientRect().top - 12;
+      if (top < 0) window.scrollBy({ top: top, behavior: "instant" });
+    }
+    var next = call.querySelector(".reply-btn") || call.querySelector(".call-end");
+    if (next) next.focus({ preventScroll: true });
+  }
+
+  // A table wider than its box scrolls sideways: the box then takes the
+  // keyboard focus, so that it scrolls with the arrow keys too.
+  function scrollables() {
+    document.querySelectorAll(".table-wrap").forEach(function (w) {
+      if (w.scrollWidth > w.clientWidth + 1) w.setAttribute("tabindex", "0");
+      else if (w.getAttribute("tabindex") === "0") w.removeAttribute("tabindex");
+    });
+  }
+
   function init(root) {
+    if (!root.querySelectorAll) return;
+    scrollables();
+    if (root.nodeType === 1 && root.matches(".call")) callSwapped(root);
     root.querySelectorAll(".countdown[data-remaining]").forEach(start);
     root.querySelectorAll("form#score-form").forEach(scoreCount);
     root.querySelectorAll("form[data-autosave]").forEach(autosave);
@@ -72,4 +107,5 @@
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (e) { init(e.target); });
+  window.addEventListener("resize", scrollables);
 })();

@@ -69,8 +69,13 @@ type setup struct {
 	opts *app.Options
 }
 
-// WithDemo loads the demo dataset.
-func WithDemo() Option { return func(s *setup) { s.cfg.Demo = true } }
+// WithDemo loads the small demo dataset (seed/demo.json alone);
+// WithDemoYear adds the generated year.
+// CQP_TEST_DEMO_YEAR=1 turns WithDemo into WithDemoYear for a run (the
+// browser tests' screenshots on the demo year).
+func WithDemo() Option {
+	return func(s *setup) { s.cfg.Demo, s.cfg.DemoYear = true, os.Getenv("CQP_TEST_DEMO_YEAR") != "" }
+}
 
 // ReplicaOf makes the new environment a second replica of a: the same
 // database and master key (its own data folder and document store).
@@ -173,6 +178,11 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	for _, o := range opts {
 		o(&setup{cfg: &cfg, opts: &ao})
+	}
+	if cfg.DemoYear && backend == "sqlite" {
+		if err := copyDemoYear(cfg); err != nil {
+			t.Fatalf("apptest: demo year: %v", err)
+		}
 	}
 	a, err := app.New(context.Background(), cfg, ao)
 	if err != nil {

@@ -24,6 +24,10 @@ type Config struct {
 	DataDir     string // CQP_DATA_DIR
 	BaseURL     string // CQP_BASE_URL, printed in QR codes
 	Demo        bool   // CQP_DEMO
+	// DemoYear (CQP_DEMO_YEAR, on by default with the demo) adds to the demo
+	// accounts a generated year of activity: ~200 candidates, attempts,
+	// VAE requests, past and upcoming juries, certificates.
+	DemoYear bool
 
 	BootstrapAdminEmail    string
 	BootstrapAdminPassword string
@@ -79,6 +83,7 @@ var Variables = []Variable{
 	{"CQP_DATA_DIR", "./data", "SQLite file, uploads, signing keys"},
 	{"CQP_BASE_URL", "http://localhost:<port>", "public URL printed in QR codes; https:// turns on Secure cookies"},
 	{"CQP_DEMO", "true for the embedded database, else false", "load the demo dataset on an empty database"},
+	{"CQP_DEMO_YEAR", "the value of CQP_DEMO", "with the demo, also generate a year of activity (about 200 candidates, sessions, certificates)"},
 	{"CQP_BOOTSTRAP_ADMIN_EMAIL", "", "create this administrator at start if no account has that email"},
 	{"CQP_BOOTSTRAP_ADMIN_PASSWORD", "", "password of that administrator"},
 	{"CQP_BODY_LIMIT", "10MiB", "request body size limit"},
@@ -133,6 +138,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		return c, fmt.Errorf("CQP_DEMO: %w", err)
 	}
 	c.Demo = demo
+	if c.DemoYear, err = parseBool(get("CQP_DEMO_YEAR", strconv.FormatBool(demo))); err != nil {
+		return c, fmt.Errorf("CQP_DEMO_YEAR: %w", err)
+	}
 
 	port := strings.TrimPrefix(c.Addr, ":")
 	if i := strings.LastIndex(c.Addr, ":"); i >= 0 {

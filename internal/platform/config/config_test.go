@@ -19,7 +19,7 @@ func TestLoad_DefaultsGiveTheEmbeddedDatabaseAndDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Addr: ":8080", DataDir: "./data", DatabaseURL: "sqlite:data/cqp.db", Demo: true,
+		Addr: ":8080", DataDir: "./data", DatabaseURL: "sqlite:data/cqp.db", Demo: true, DemoYear: true,
 		BaseURL: "http://localhost:8080", BodyLimit: 10 << 20, UploadLimit: 10 << 20,
 		TokenTTL: 12 * time.Hour, LogLevel: "info", VerifyRate: 60, DossierDocuments: 60, DossierBytes: 200 << 20,
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
-	_ "time/tzdata" // Europe/Paris must resolve without the system's time zone data
 
 	"github.com/ancr/cqp/internal/civil"
 	"github.com/ancr/cqp/internal/platform/database"
@@ -324,21 +323,15 @@ func (o *Outbox) render(kind, lang string, v view) (rendered, error) {
 	s := strings.Join(strings.FieldsFunc(subj.String(), func(r rune) bool {
 		return r == ' ' || r == '\n' || r == '\r' || r == '\t'
 	}), " ")
-	// French typography puts a non-breaking space before : ; ? !
-	s = strings.NewReplacer(" :", "\u00a0:", " ;", "\u00a0;", " ?", "\u00a0?", " !", "\u00a0!").Replace(s)
-	return rendered{subject: s, text: strings.TrimSpace(text.String()) + "\n", html: html.String()}, nil
+	body, page := strings.TrimSpace(text.String())+"\n", html.Bytes()
+	if lang != "en" {
+		s, body, page = civil.FrenchSpaces(s), civil.FrenchSpaces(body), civil.FrenchSpacesHTML(page)
+	}
+	return rendered{subject: s, text: body, html: string(page)}, nil
 }
 
 // Paris is the time zone of the sessions and of the messages' dates.
-var Paris = mustLoad("Europe/Paris")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Errorf("load %s: %w", name, err)) // embedded tzdata (cmd/cqp): cannot fail
-	}
-	return loc
-}
+var Paris = civil.Paris
 
 // FormatDate writes a civil.Date, a *civil.Date or a time.Time (read in
 // Paris) the way a letter does: "1er décembre 2026", "December 1, 2026".

@@ -170,3 +170,10 @@ func decodeUTF16(b []byte) string {
 	}
 	return string(utf16.Decode(u))
 }
+
+// Plain reads French typography (no-break and narrow no-break spaces, the
+// typographic apostrophe) as typed on a keyboard, so that tests of content
+// compare words; the typography has tests of its own.
+func Plain(s string) string {
+	return strings.NewReplacer("\u00a0", " ", "\u202f", " ", "’", "'").Replace(s)
+}
