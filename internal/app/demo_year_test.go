@@ -39,12 +39,14 @@ func startDemoYear(t *testing.T) (*app.App, time.Duration) {
 // The demo year holds the rules it was written through: the audit chain
 // verifies, every document verifies, every jury's composition holds, no row
 // points to nothing; it is what the issue asks for; and a second load gives
-// the same business content (the generator's seed is fixed).
+// the same business content (the generator's seed is fixed). The second
+// load is apptest's (on SQLite, a copy of the template the other tests of
+// this binary share): it must hold the very same year.
 func TestDemoYear_KeepsTheRulesShowsAYearAndIsDeterministic(t *testing.T) {
 	a, took := startDemoYear(t)
 	t.Logf("demo year loaded in %s", took)
 	ctx := context.Background()
-	again, _ := startDemoYear(t)
+	again := apptest.New(t, apptest.WithDemoYear()).App
 	d1, d2 := digest(t, a), digest(t, again)
 	for k, v := range d1 {
 		if d2[k] != v {
@@ -287,6 +289,11 @@ func TestDemoYear_AppTestCopiesOneTemplate(t *testing.T) {
 		}
 		// The README's administrator signs in with their password.
 		env.Do(t, "POST", "/api/v1/auth/login", "", map[string]string{"email": "admin@demo.cqp.fr", "password": "Admin-CQP-2026"}).Expect(t, 200)
+		if env.Backend == "postgres" {
+			// No template there: each test loads the year (as the one
+			// above does), so one environment shows it serves.
+			break
+		}
 	}
 }
 

@@ -94,7 +94,7 @@ func TestBrowser_AdministratorComposesAJuryLiveAndDecidesAVAERequest(t *testing.
 	b.open("/admin/vae")
 	b.contains("Nguyễn Thị Ánh", "En attente de décision")
 	b.shot("admin-vae")
-	b.submit("#dossiers a", "#decide")
+	b.follow("#dossiers", "Nguyễn Thị Ánh", "#decide")
 	b.contains("Activité déclarée dans la demande : 2 ans et 6 mois", "à titre indicatif", "Décision due le", "Demande de VAE")
 	b.click("#f-decision")
 	b.submit("#decide-btn", "#e-criteria")
@@ -111,7 +111,7 @@ func TestBrowser_AdministratorComposesAJuryLiveAndDecidesAVAERequest(t *testing.
 
 	// The submitted dossier: experiences with their durations, documents.
 	b.open("/admin/vae?status=submitted")
-	b.submit("#dossiers a", "#experiences")
+	b.follow("#dossiers", "Łukasz Wiśniewski", "#experiences")
 	b.contains("Agent de recouvrement", "Attestation d'emploi", "à titre indicatif", "Verrouiller le dossier")
 	b.shot("admin-vae-dossier-submitted")
 }

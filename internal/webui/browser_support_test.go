@@ -20,7 +20,7 @@ func TestBrowser_SupportPersonReadsTheRequestAndComments(t *testing.T) {
 	}
 	b.contains("Candidats accompagnés", "Nguyễn Thị Ánh", "CQP Clerc en recouvrement amiable")
 	b.shot("support-home")
-	b.submit("#supported a", "#support")
+	b.follow("#supported", "Nguyễn Thị Ánh", "#support")
 	b.contains("Gestionnaire de recouvrement amiable depuis 2023", "Avis favorable", "Votre avis sur la demande")
 	b.do(chromedp.SendKeys(chromedp.CSS("#f-comment"), "Pensez à joindre l'attestation de Recouvrement Méditerranée."))
 	b.submit("#comment-btn", ".flash")
@@ -30,6 +30,6 @@ func TestBrowser_SupportPersonReadsTheRequestAndComments(t *testing.T) {
 	admin := newTab(t, env)
 	admin.login("admin@demo.cqp.fr", "Admin-CQP-2026")
 	admin.open("/admin/vae")
-	admin.submit("#dossiers a", "#support")
+	admin.follow("#dossiers", "Nguyễn Thị Ánh", "#support")
 	admin.contains("Sophie Accompagnatrice", "Pensez à joindre l'attestation de Recouvrement Méditerranée.")
 }

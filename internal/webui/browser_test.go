@@ -53,11 +53,19 @@ func chromium(t *testing.T) string {
 // demoEnv starts the product with the demo dataset, on plain HTTP as a
 // local deployment is (so cookies are not Secure).
 func demoEnv(t *testing.T) *apptest.Env {
-	return apptest.New(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) {
-		c.SecureCookie = false
-		c.BaseURL = "http://127.0.0.1"
-	}))
+	return apptest.New(t, apptest.WithDemo(), browserConfig)
 }
+
+// demoYearEnv serves the demo year: every kind of page has something on it
+// (minutes, certificates, VAE at each stage).
+func demoYearEnv(t *testing.T) *apptest.Env {
+	return apptest.New(t, apptest.WithDemoYear(), browserConfig)
+}
+
+var browserConfig = apptest.WithConfig(func(c *config.Config) {
+	c.SecureCookie = false
+	c.BaseURL = "http://127.0.0.1"
+})
 
 // newTab starts a headless Chromium of its own for the test, in French.
 func newTab(t *testing.T, env *apptest.Env) *tab {
@@ -188,6 +196,19 @@ func (b *tab) login(email, password string) {
 		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
 	)
 	b.submit("form[action='/login'] button[type=submit]", "form[action='/logout']")
+}
+
+// follow clicks the link inside sel whose text holds name, then waits for
+// the selector next: a list's first row depends on the dataset (the small
+// demo, or the demo year for screenshots), a person's name does not.
+func (b *tab) follow(sel, name, next string) {
+	b.t.Helper()
+	found := b.eval(fmt.Sprintf(`(() => { const a = [...document.querySelectorAll(%q)].find(a => a.innerText.includes(%q));
+		if (!a) return ""; a.setAttribute("data-follow", "1"); return "1"; })()`, sel+" a", name))
+	if found == "" {
+		b.t.Fatalf("no link to %s in %s at %s", name, sel, b.path())
+	}
+	b.submit(sel+` a[data-follow="1"]`, next)
 }
 
 // shot writes the current page at each width into CQP_SCREENSHOTS, when set.

@@ -202,14 +202,7 @@ func TestBrowser_TraineePlaysTheCallByTappingRepliesOnAShortScreen(t *testing.T)
 		if bad := b.eval(replyClear); bad != "" {
 			t.Fatalf("before reply %d: %s", i+1, bad)
 		}
-		lines := b.eval(`String(document.querySelectorAll("#call-call .chat > li").length)`)
-		b.do(chromedp.Click(chromedp.CSS(`#call-call .reply-btn[value="` + reply + `"]`)))
-		b.waitJS(`document.querySelectorAll("#call-call .chat > li").length > ` + lines)
-		// The swap done, the script brings the call into view and moves the
-		// focus to the first reply, or to the end of the call (the clicked
-		// button is gone with the old block).
-		b.waitJS(`!!document.activeElement && !!document.activeElement.closest("#call-call") &&
-			(document.activeElement.matches(".reply-btn") || document.activeElement.matches(".call-end"))`)
+		b.tapReply(reply)
 		if b.eval(`window.__cqpCall || ""`) != "1" {
 			t.Fatalf("reply %d reloaded the page (now at %s)", i+1, b.path())
 		}
@@ -266,9 +259,7 @@ func TestBrowser_TraineeReadsTheCallStepByStepAbandonsAndFollowsProgress(t *test
 		t.Error("the case document is shown as one run-on line")
 	}
 	for _, reply := range []string{"call:r1", "call:r3", "call:r6"} {
-		lines := b.eval(`String(document.querySelectorAll("#call-call .chat > li").length)`)
-		b.do(chromedp.Click(chromedp.CSS(`#call-call .reply-btn[value="` + reply + `"]`)))
-		b.waitJS(`document.querySelectorAll("#call-call .chat > li").length > ` + lines)
+		b.tapReply(reply)
 	}
 	b.submit("#submit-attempt", "#confirm-submit")
 	b.axe("confirm submission")
@@ -303,4 +294,18 @@ func TestBrowser_TraineeReadsTheCallStepByStepAbandonsAndFollowsProgress(t *test
 	b.submit(`#p-AGENT-4 a[href="/training/modules/agent-4"]`, ".course")
 	b.contains("Communiquer dans le respect de la déontologie", "Les exercices du module")
 	b.axe("module")
+}
+
+// tapReply taps a reply of the call and waits for the call to move on: the
+// new lines swapped in, then the script done bringing the call into view and
+// moving the focus to the first reply, or to the end of the call (the tapped
+// button is gone with the old block). The next tap must not land while the
+// page still scrolls.
+func (b *tab) tapReply(reply string) {
+	b.t.Helper()
+	lines := b.eval(`String(document.querySelectorAll("#call-call .chat > li").length)`)
+	b.do(chromedp.Click(chromedp.CSS(`#call-call .reply-btn[value="` + reply + `"]`)))
+	b.waitJS(`document.querySelectorAll("#call-call .chat > li").length > ` + lines)
+	b.waitJS(`!!document.activeElement && !!document.activeElement.closest("#call-call") &&
+		(document.activeElement.matches(".reply-btn") || document.activeElement.matches(".call-end"))`)
 }

@@ -196,8 +196,10 @@ func lineChart(title string, labels []string, ss []series, format func(float64) 
 	if len(labels) > 8 {
 		every = 2
 	}
+	// Counted from the last label (the current month, always named), so
+	// that two labels are never side by side.
 	for i, lab := range labels {
-		if i%every == 0 || i == len(labels)-1 {
+		if (len(labels)-1-i)%every == 0 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%g" text-anchor="middle">%s</text>`, x(i), h-bottom+18, esc(lab))
 		}
 	}

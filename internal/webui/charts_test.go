@@ -43,3 +43,21 @@ func TestCharts_EscapeLabelsAndStayAccessible(t *testing.T) {
 		t.Error("bar label missing")
 	}
 }
+
+// Twelve months: every other one is named, counted from the last (the
+// current month), so that no two names sit side by side and overlap.
+func TestLineChart_TwelveMonthsNameEveryOtherEndingWithTheCurrentOne(t *testing.T) {
+	months := []string{"déc.", "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov."}
+	svg := string(lineChart("Mois", months, []series{{Name: "x", Values: make([]float64, len(months))}}, nil).SVG)
+	for i, m := range months {
+		named := strings.Contains(svg, ">"+m+"</text>")
+		if want := i%2 == 1; named != want {
+			t.Errorf("%s named: %v, want %v", m, named, want)
+		}
+	}
+	nine := months[:9]
+	svg = string(lineChart("Mois", nine, []series{{Name: "x", Values: make([]float64, len(nine))}}, nil).SVG)
+	if !strings.Contains(svg, ">déc.</text>") || !strings.Contains(svg, ">août</text>") || strings.Contains(svg, ">juil.</text>") {
+		t.Errorf("nine months: first, last and every other expected: %s", svg)
+	}
+}
