@@ -398,7 +398,8 @@ func (y *year) answers(attemptID string, drop float64, rng *rand.Rand) (map[stri
 	if !ok || v.Seed == nil {
 		return nil, fmt.Errorf("attempt %s: scenario or seed missing", attemptID)
 	}
-	sheet := scenario.AnswerSheet(sc, scenario.Draw(sc, *v.Seed), y.a.Training.Parameters())
+	// Under the names the attempt shows its trainee, as a trainee answers.
+	sheet := scenario.AliasAnswers(sc, attemptID, scenario.AnswerSheet(sc, scenario.Draw(sc, *v.Seed), y.a.Training.Parameters()))
 	keys := make([]string, 0, len(sheet))
 	for k := range sheet {
 		keys = append(keys, k)

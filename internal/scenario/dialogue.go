@@ -34,7 +34,7 @@ func newGraph(d *Dialogue) *graph {
 		}
 		for j := range n.Replies {
 			k++
-			id := "r" + strconv.Itoa(k)
+			id := publicReplyID(k)
 			g.public[id] = replyRef{i, j}
 			g.pubOf[replyRef{i, j}] = id
 		}

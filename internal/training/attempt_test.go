@@ -132,7 +132,9 @@ func TestAttempt_EthicsViolationFailsTheCall(t *testing.T) {
 	if first == "" {
 		t.Fatal("the call offers no violation at its first line: update the test")
 	}
-	sheet[call.ID], _ = json.Marshal([]string{first})
+	// Under the name the attempt shows it.
+	raw, _ := json.Marshal([]string{first})
+	sheet[call.ID] = scenario.AliasAnswers(sc, v.ID, map[string]json.RawMessage{call.ID: raw})[call.ID]
 	save(t, env, tr.token, v.ID, sheet)
 	out, res := submit(t, env, tr.token, v.ID)
 	if res.Status != http.StatusOK {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ancr/cqp/internal/app/apptest"
+	"github.com/ancr/cqp/internal/scenario"
 	"github.com/ancr/cqp/internal/training"
 )
 
@@ -43,7 +44,7 @@ func BenchmarkStartAndSubmitHTTP(b *testing.B) {
 			if err := env.App.DB.Select("seed").Where("id = ?", v.ID).Take(&a).Error; err != nil {
 				b.Fatal(err)
 			}
-			sheet := scenarioSheet(sc, a.Seed, params)
+			sheet := scenario.AliasAnswers(sc, v.ID, scenarioSheet(sc, a.Seed, params))
 			if res := env.Do(b, http.MethodPut, "/api/v1/attempts/"+v.ID+"/answers", tok, map[string]any{"answers": sheet}); res.Status != http.StatusOK {
 				b.Fatalf("save: %d %s", res.Status, res.Body)
 			}

@@ -86,10 +86,11 @@ func scenarioSheet(sc scenario.Scenario, seed int64, p law.Parameters) map[strin
 	return scenario.AnswerSheet(sc, scenario.Draw(sc, seed), p)
 }
 
-// perfectSheet is the corrigé of the attempt's drawn case, computed by the engine.
+// perfectSheet is the corrigé of the attempt's drawn case, computed by the
+// engine, under the names the attempt shows its trainee (a call's replies).
 func perfectSheet(t *testing.T, env *apptest.Env, sc scenario.Scenario, attemptID string) map[string]json.RawMessage {
 	t.Helper()
-	return scenario.AnswerSheet(sc, scenario.Draw(sc, seedOf(t, env, attemptID)), env.App.Training.Parameters())
+	return scenario.AliasAnswers(sc, attemptID, scenario.AnswerSheet(sc, scenario.Draw(sc, seedOf(t, env, attemptID)), env.App.Training.Parameters()))
 }
 
 func save(t *testing.T, env *apptest.Env, token, attemptID string, answers map[string]json.RawMessage) *apptest.Response {

@@ -264,9 +264,11 @@ func (s *Service) view(ctx context.Context, actor auth.User, a *Attempt) (Attemp
 	if sc, ok := s.scenario(a.ScenarioID); ok {
 		pv := scenario.Public(sc, scenario.Draw(sc, a.Seed))
 		v.DurationMinutes, v.Summary, v.Case, v.Documents, v.Tasks = sc.DurationMinutes, pv.Summary, pv.Case, pv.Documents, pv.Tasks
-		// The replies of a call come in an order of the attempt's own: the
-		// same for its trainee and its reviewer, another for the next attempt.
+		// The replies of a call come in an order and under names of the
+		// attempt's own: the same for its trainee and its reviewer, others
+		// for the next attempt. Answers are stored under the authoring ids.
 		scenario.ShuffleReplies(v.Tasks, a.ID)
+		v.Answers = scenario.AliasAnswers(sc, a.ID, v.Answers)
 	}
 	if a.Status != InProgress && a.Status != Abandoned {
 		if hidden {
@@ -326,6 +328,8 @@ func (s *Service) Save(ctx context.Context, actor auth.User, id string, answers 
 	if err := checkAnswers(sc, answers); err != nil {
 		return SaveResult{}, err
 	}
+	// A call's replies arrive under the names the attempt shows (see view).
+	answers = scenario.UnaliasAnswers(sc, a.ID, answers)
 	for range saveRetries {
 		if a.Status != InProgress {
 			return SaveResult{}, closed(a)
@@ -365,7 +369,8 @@ func (s *Service) Save(ctx context.Context, actor auth.User, id string, answers 
 			return SaveResult{}, err
 		}
 		if won {
-			return SaveResult{Attempt: a.ID, Version: a.Version + 1, SavedAt: now, Deadline: a.Deadline, Answers: merged}, nil
+			return SaveResult{Attempt: a.ID, Version: a.Version + 1, SavedAt: now, Deadline: a.Deadline,
+				Answers: scenario.AliasAnswers(sc, a.ID, merged)}, nil
 		}
 		if a, err = s.load(ctx, s.db, actor, id); err != nil {
 			return SaveResult{}, err

@@ -197,8 +197,9 @@ func TestBrowser_TraineePlaysTheCallByTappingRepliesOnAShortScreen(t *testing.T)
 	// The page is not reloaded during the call: this mark would be lost.
 	b.eval(`window.__cqpCall = "1"; "1"`)
 	// The author's best path (r1, r3, r5, r8), tapped wherever the
-	// attempt's order puts each reply.
-	for i, reply := range []string{"call:r1", "call:r3", "call:r5", "call:r8"} {
+	// attempt's order puts each reply, under the attempt's names.
+	for i, reply := range named(t, env, id, "r1", "r3", "r5", "r8") {
+		reply = "call:" + reply
 		if bad := b.eval(replyClear); bad != "" {
 			t.Fatalf("before reply %d: %s", i+1, bad)
 		}
@@ -258,8 +259,8 @@ func TestBrowser_TraineeReadsTheCallStepByStepAbandonsAndFollowsProgress(t *test
 	if n := b.eval(`String(document.querySelector(".casefile .doc p").innerText.split("\n").length)`); n == "1" {
 		t.Error("the case document is shown as one run-on line")
 	}
-	for _, reply := range []string{"call:r1", "call:r3", "call:r6"} {
-		b.tapReply(reply)
+	for _, reply := range named(t, env, b.path(), "r1", "r3", "r6") {
+		b.tapReply("call:" + reply)
 	}
 	b.submit("#submit-attempt", "#confirm-submit")
 	b.axe("confirm submission")

@@ -28,7 +28,7 @@ func TestTrainee_ProgressPageAndTilesTellWhereTheTraineeStands(t *testing.T) {
 	attempt := v.post("/training/scenarios/agent4-appel-contestation/start", nil).Header.Get("Location")
 	v.get(attempt)
 	// A curt first reply (r2) ends the call badly.
-	v.post(attempt+"/submit", url.Values{"t.call": {"r2"}, "confirm": {"yes"}}).status(t, http.StatusSeeOther)
+	v.post(attempt+"/submit", url.Values{"t.call": named(t, env, attempt, "r2"), "confirm": {"yes"}}).status(t, http.StatusSeeOther)
 
 	pr := v.get("/training/progress")
 	pr.status(t, http.StatusOK)

@@ -22,7 +22,7 @@ func TestTrainee_ResultNamesTheBreachAndGoesThroughTheCallStepByStep(t *testing.
 	attempt := v.post("/training/scenarios/agent4-appel-contestation/start", nil).Header.Get("Location")
 	v.get(attempt)
 	// r1 (welcome), r3 (listening), then r6: a threat of a credit file.
-	v.post(attempt+"/submit", url.Values{"t.call": {"r1,r3,r6"}, "confirm": {"yes"}}).status(t, http.StatusSeeOther)
+	v.post(attempt+"/submit", url.Values{"t.call": {strings.Join(named(t, env, attempt, "r1", "r3", "r6"), ",")}, "confirm": {"yes"}}).status(t, http.StatusSeeOther)
 	res := v.get(attempt)
 	res.status(t, http.StatusOK)
 	res.has(t, "Manquement à la déontologie", "menace", "C. conso. L121-6", "L'appel, réplique par réplique",
