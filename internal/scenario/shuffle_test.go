@@ -125,6 +125,7 @@ func TestShuffleReplies_OrderAndNamesFollowTheAttemptAndNeitherGivesTheBestCall(
 			lowest++
 		}
 	}
+	t.Logf("%d attempts: %d orders; perfect calls by the first reply %d, by the smallest number %d", attempts, len(orders), perfect, lowest)
 	if len(orders) < 10 {
 		t.Errorf("%d attempts show only %d orders of the replies", attempts, len(orders))
 	}
