@@ -86,6 +86,9 @@ func (s *Service) Register(ctx context.Context, q RegisterQuery) (RegisterPage, 
 		Select("c.id, c.number, c.kind, c.certification, c.candidate_id, c.issued_on, c.revoked_at, c.superseded_by, k.first_name, k.last_name"),
 		"k", "c.candidate_id")
 	var page RegisterPage
+	// A well-formed number that finds nothing (its check character may be
+	// right by chance: one in 32) still gets a suggestion, after the query.
+	var typed *[2]string
 	if q.Q != "" {
 		if body, check, ok := NormaliseNumber(q.Q); ok {
 			number := body + "-" + check
@@ -98,11 +101,7 @@ func (s *Service) Register(ctx context.Context, q RegisterQuery) (RegisterPage, 
 				return page, nil
 			}
 			tx = tx.Where("c.number = ?", number)
-			defer func() {
-				if len(page.Items) == 0 && page.Suggestion == "" {
-					page.Suggestion = s.suggest(db, body, check)
-				}
-			}()
+			typed = &[2]string{body, check}
 		} else {
 			tx = candidates.MatchHolder(tx, "k", q.Q)
 		}
@@ -157,6 +156,9 @@ func (s *Service) Register(ctx context.Context, q RegisterQuery) (RegisterPage, 
 			e.Status = StatusSuperseded
 		}
 		page.Items[i] = e
+	}
+	if typed != nil && len(page.Items) == 0 {
+		page.Suggestion = s.suggest(db, typed[0], typed[1])
 	}
 	return page, nil
 }

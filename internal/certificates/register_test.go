@@ -55,11 +55,35 @@ func TestRegister_FindsANumberTypedAnyWayAndSuggestsOnATypo(t *testing.T) {
 	if p := search("q=" + url.QueryEscape(wrong)); len(p.Items) != 0 || p.Suggestion != n {
 		t.Errorf("wrong check character %s: %s, suggestion %q", wrong, numbers(p), p.Suggestion)
 	}
-	// A digit of the sequence mistyped, the check character right.
-	seq := len(n) - 8 // the first digit of the six
-	typo := n[:seq] + "7" + n[seq+1:]
-	if p := search("q=" + url.QueryEscape(typo)); len(p.Items) != 0 || p.Suggestion != n {
-		t.Errorf("typo %s: %s, suggestion %q", typo, numbers(p), p.Suggestion)
+	// A digit of the sequence mistyped, the check character kept: every
+	// such typo (of two numbers, about a hundred) finds nothing and suggests
+	// the number. About one in 32 has a check character right by chance,
+	// which took another path that lost its suggestion (a CI run found it).
+	// A typo that lands on the other number's digits could be meant for
+	// either: no suggestion is right there, and none is made.
+	body := func(m string) string { return m[:strings.LastIndexByte(m, '-')] }
+	for _, m := range []string{n, revoked.Number} {
+		seq := len(m) - 8 // the first digit of the six
+		for i := seq; i < seq+6; i++ {
+			for d := byte('0'); d <= '9'; d++ {
+				if m[i] == d {
+					continue
+				}
+				typo := m[:i] + string(d) + m[i+1:]
+				if typo == n || typo == revoked.Number {
+					continue // the other number itself (same check character by chance)
+				}
+				if body(typo) == body(n) || body(typo) == body(revoked.Number) {
+					if p := search("q=" + url.QueryEscape(typo)); len(p.Items) != 0 || p.Suggestion != "" {
+						t.Errorf("typo %s, one digit from two numbers: %s, suggestion %q", typo, numbers(p), p.Suggestion)
+					}
+					continue
+				}
+				if p := search("q=" + url.QueryEscape(typo)); len(p.Items) != 0 || p.Suggestion != m {
+					t.Errorf("typo %s: %s, suggestion %q", typo, numbers(p), p.Suggestion)
+				}
+			}
+		}
 	}
 	// By holder, accents and case ignored; by status, kind, dates.
 	if p := search("q=lefevre"); numbers(p) != n {
