@@ -88,7 +88,8 @@ func (s *Service) Register(ctx context.Context, q RegisterQuery) (RegisterPage, 
 	var page RegisterPage
 	// A well-formed number that finds nothing (its check character may be
 	// right by chance: one in 32) still gets a suggestion, after the query.
-	var typed *[2]string
+	var byNumber bool
+	var typedBody, typedCheck string
 	if q.Q != "" {
 		if body, check, ok := NormaliseNumber(q.Q); ok {
 			number := body + "-" + check
@@ -101,7 +102,7 @@ func (s *Service) Register(ctx context.Context, q RegisterQuery) (RegisterPage, 
 				return page, nil
 			}
 			tx = tx.Where("c.number = ?", number)
-			typed = &[2]string{body, check}
+			byNumber, typedBody, typedCheck = true, body, check
 		} else {
 			tx = candidates.MatchHolder(tx, "k", q.Q)
 		}
@@ -157,8 +158,8 @@ func (s *Service) Register(ctx context.Context, q RegisterQuery) (RegisterPage, 
 		}
 		page.Items[i] = e
 	}
-	if typed != nil && len(page.Items) == 0 {
-		page.Suggestion = s.suggest(db, typed[0], typed[1])
+	if byNumber && len(page.Items) == 0 {
+		page.Suggestion = s.suggest(db, typedBody, typedCheck)
 	}
 	return page, nil
 }
